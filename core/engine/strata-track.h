@@ -1,0 +1,30 @@
+/* strata-track.h: an opened track: its decoded audio, file facts, content hash
+ * and the summaries the timeline draws. Immutable once delivered by the
+ * engine; shared by reference count; readable from any thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include "audio/strata-audio.h"
+#include "dsp/strata-summary.h"
+
+G_BEGIN_DECLS
+
+typedef struct _StrataTrack StrataTrack;
+
+StrataTrack            *strata_track_ref          (StrataTrack *track);
+void                    strata_track_unref        (StrataTrack *track);
+const char             *strata_track_get_path     (const StrataTrack *track);
+/* Native facts of the file (rate, channels, format). */
+const StrataAudioInfo  *strata_track_get_info     (const StrataTrack *track);
+/* Hex SHA-256 of the file's bytes: the cache key of everything derived. */
+const char             *strata_track_get_hash     (const StrataTrack *track);
+StrataAudio            *strata_track_get_audio    (const StrataTrack *track);   /* (transfer none) */
+const StrataPeaks      *strata_track_get_peaks    (const StrataTrack *track);
+const StrataSpecgram   *strata_track_get_specgram (const StrataTrack *track);
+double                  strata_track_get_duration (const StrataTrack *track);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTrack, strata_track_unref)
+
+G_END_DECLS
