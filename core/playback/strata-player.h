@@ -33,6 +33,9 @@ void          strata_player_seek         (StrataPlayer *self, double seconds);
 void          strata_player_set_loop     (StrataPlayer *self, gboolean enabled,
                                           double start, double end);
 gboolean      strata_player_get_loop     (StrataPlayer *self, double *start, double *end);
-/* Signal "error" (const char *message) on a pipeline error. */
+/* Linear playback gain (1.0 = unity). */
+void          strata_player_set_volume   (StrataPlayer *self, double volume);
+/* Signal "error" (const char *message) on a pipeline error.
+ * Signal "eos" () when playback reached the end of the track. */
 
 G_END_DECLS

@@ -1,0 +1,235 @@
+/* test-player.c: StrataPlayer against a real-time sink (fakesink sync=true).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <gst/gst.h>
+
+#include "playback/strata-player.h"
+
+/* A stereo sine of @seconds at @freq Hz. */
+static StrataAudio *
+make_tone (double seconds, double freq)
+{
+  gint64 n = (gint64) (seconds * STRATA_SAMPLE_RATE);
+  float *s = g_new (float, n * STRATA_CHANNELS);
+
+  for (gint64 i = 0; i < n; i++)
+    s[2 * i] = s[2 * i + 1] = 0.3f * (float) sin (2 * G_PI * freq * i / STRATA_SAMPLE_RATE);
+  return strata_audio_new_take (s, n);
+}
+
+/* Iterates the default main context for @ms milliseconds. */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static gboolean
+spin_until_flag (gboolean *flag, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (!*flag)
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static void
+test_realtime (void)
+{
+  g_autoptr(StrataPlayer) player = strata_player_new ();
+  g_autoptr(StrataAudio) audio = make_tone (5.0, 440.0);
+  gint64 t0;
+  double wall, pos;
+
+  strata_player_set_audio (player, audio);
+  g_assert_cmpfloat_with_epsilon (strata_player_get_duration (player), 5.0, 1e-6);
+  g_assert_false (strata_player_get_playing (player));
+  spin (100);
+  g_assert_cmpfloat (strata_player_get_position (player), <, 0.01);
+
+  t0 = g_get_monotonic_time ();
+  strata_player_play (player);
+  g_assert_true (strata_player_get_playing (player));
+  spin (800);
+  wall = (g_get_monotonic_time () - t0) / 1e6;
+  pos = strata_player_get_position (player);
+  g_test_message ("position %.3f s after %.3f s of wall time", pos, wall);
+  /* Real time: behind the wall clock by at most the start-up latency,
+   * never ahead of it. */
+  g_assert_cmpfloat (pos, >, wall - 0.4);
+  g_assert_cmpfloat (pos, <=, wall + 0.05);
+
+  strata_player_pause (player);
+  g_assert_false (strata_player_get_playing (player));
+  pos = strata_player_get_position (player);
+  spin (300);
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), pos, 0.03);
+
+  g_assert_finalize_object (g_steal_pointer (&player));
+}
+
+static void
+test_seek (void)
+{
+  g_autoptr(StrataPlayer) player = strata_player_new ();
+  g_autoptr(StrataAudio) audio = make_tone (5.0, 220.0);
+  double pos;
+
+  strata_player_set_audio (player, audio);
+  spin (100);
+  strata_player_seek (player, 3.0);
+  spin (100);
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), 3.0, 0.01);
+
+  strata_player_play (player);
+  spin (500);
+  pos = strata_player_get_position (player);
+  g_assert_cmpfloat (pos, >, 3.1);
+  g_assert_cmpfloat (pos, <, 3.6);
+
+  strata_player_seek (player, 1.0);   /* while playing */
+  spin (50);
+  pos = strata_player_get_position (player);
+  g_assert_cmpfloat (pos, >=, 1.0);
+  g_assert_cmpfloat (pos, <, 1.2);
+
+  strata_player_stop (player);
+  g_assert_false (strata_player_get_playing (player));
+  spin (100);
+  g_assert_cmpfloat (strata_player_get_position (player), <, 0.01);
+
+  /* Clamped to the track. */
+  strata_player_seek (player, 99.0);
+  g_assert_cmpfloat (strata_player_get_position (player), <=, 5.0);
+}
+
+static void
+on_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_eos (void)
+{
+  g_autoptr(StrataPlayer) player = strata_player_new ();
+  g_autoptr(StrataAudio) audio = make_tone (0.6, 330.0);
+  gboolean eos = FALSE;
+  gint64 t0;
+
+  g_signal_connect_swapped (player, "eos", G_CALLBACK (on_flag), &eos);
+  strata_player_set_audio (player, audio);
+  t0 = g_get_monotonic_time ();
+  strata_player_play (player);
+  g_assert_true (spin_until_flag (&eos, 5000));
+  /* Not before the audio could have been played. */
+  g_assert_cmpint (g_get_monotonic_time () - t0, >, 500000);
+  g_assert_false (strata_player_get_playing (player));
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), 0.6, 0.01);
+
+  /* Play again after the end: starts over. */
+  eos = FALSE;
+  strata_player_play (player);
+  spin (200);
+  g_assert_true (strata_player_get_playing (player));
+  g_assert_cmpfloat (strata_player_get_position (player), <, 0.5);
+  g_assert_true (spin_until_flag (&eos, 5000));
+}
+
+static void
+test_loop (void)
+{
+  g_autoptr(StrataPlayer) player = strata_player_new ();
+  g_autoptr(StrataAudio) audio = make_tone (4.0, 440.0);
+  gboolean eos = FALSE;
+  double start, end, pos, prev = 0, wraps = 0;
+
+  g_signal_connect_swapped (player, "eos", G_CALLBACK (on_flag), &eos);
+  strata_player_set_audio (player, audio);
+  strata_player_set_loop (player, TRUE, 1.0, 1.4);
+  g_assert_true (strata_player_get_loop (player, &start, &end));
+  g_assert_cmpfloat (start, ==, 1.0);
+  g_assert_cmpfloat (end, ==, 1.4);
+  spin (50);
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), 1.0, 0.01);
+
+  strata_player_play (player);
+  /* 1.5 s of wall time is more than three loop lengths, and more than the
+   * time to the end of the track from 1.4 s would allow without looping. */
+  for (int i = 0; i < 75; i++)
+    {
+      spin (20);
+      pos = strata_player_get_position (player);
+      g_assert_cmpfloat (pos, >=, 1.0 - 0.01);
+      g_assert_cmpfloat (pos, <=, 1.4 + 0.01);
+      if (pos + 0.2 < prev)
+        wraps++;
+      prev = pos;
+    }
+  g_assert_cmpfloat (wraps, >=, 2);
+  g_assert_false (eos);
+  g_assert_true (strata_player_get_playing (player));
+
+  /* Switch the loop off: playback carries on past the old end to EOS. */
+  strata_player_set_loop (player, FALSE, 0, 0);
+  g_assert_false (strata_player_get_loop (player, NULL, NULL));
+  g_assert_true (spin_until_flag (&eos, 6000));
+}
+
+static void
+test_set_audio (void)
+{
+  g_autoptr(StrataPlayer) player = strata_player_new ();
+  g_autoptr(StrataAudio) a = make_tone (3.0, 440.0);
+  g_autoptr(StrataAudio) b = make_tone (2.0, 660.0);
+
+  strata_player_set_audio (player, a);
+  strata_player_play (player);
+  spin (300);
+  g_assert_cmpfloat (strata_player_get_position (player), >, 0.05);
+
+  strata_player_set_audio (player, b);
+  g_assert_false (strata_player_get_playing (player));
+  g_assert_cmpfloat_with_epsilon (strata_player_get_duration (player), 2.0, 1e-6);
+  g_assert_cmpfloat (strata_player_get_position (player), <, 0.01);
+  strata_player_play (player);
+  spin (300);
+  g_assert_cmpfloat (strata_player_get_position (player), >, 0.05);
+
+  strata_player_set_audio (player, NULL);
+  g_assert_false (strata_player_get_playing (player));
+  g_assert_cmpfloat (strata_player_get_duration (player), ==, 0.0);
+  strata_player_play (player);     /* no audio: nothing happens */
+  g_assert_false (strata_player_get_playing (player));
+  g_assert_finalize_object (g_steal_pointer (&player));
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("STRATA_AUDIO_SINK") == NULL)
+    g_setenv ("STRATA_AUDIO_SINK", "fakesink sync=true", TRUE);
+
+  g_test_add_func ("/strata/playback/realtime", test_realtime);
+  g_test_add_func ("/strata/playback/seek", test_seek);
+  g_test_add_func ("/strata/playback/eos", test_eos);
+  g_test_add_func ("/strata/playback/loop", test_loop);
+  g_test_add_func ("/strata/playback/set-audio", test_set_audio);
+  return g_test_run ();
+}
