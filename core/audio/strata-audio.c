@@ -1,0 +1,264 @@
+/* strata-audio.c: the StrataAudio buffer, errors, and the decode/probe entry
+ * points that choose between libsndfile and GStreamer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "audio/strata-audio-private.h"
+
+G_DEFINE_QUARK (strata-audio-error-quark, strata_audio_error)
+
+struct _StrataAudio {
+  gatomicrefcount ref_count;
+  float          *samples;   /* (T, 2) */
+  gint64          n_frames;  /* T */
+};
+
+/**
+ * strata_audio_new_take:
+ * @samples: (transfer full) (nullable): g_malloc'd (T, 2) interleaved samples
+ *   at 44.1 kHz; may be %NULL only when @n_frames is 0
+ * @n_frames: T, the number of stereo frames
+ *
+ * Wraps decoded samples in an immutable, reference-counted buffer.
+ *
+ * Returns: (transfer full): a new #StrataAudio with one reference
+ */
+StrataAudio *
+strata_audio_new_take (float  *samples,
+                       gint64  n_frames)
+{
+  StrataAudio *audio;
+
+  g_return_val_if_fail (n_frames >= 0, NULL);
+  g_return_val_if_fail (samples != NULL || n_frames == 0, NULL);
+
+  audio = g_new0 (StrataAudio, 1);
+  g_atomic_ref_count_init (&audio->ref_count);
+  audio->samples = samples;
+  audio->n_frames = n_frames;
+  return audio;
+}
+
+/**
+ * strata_audio_ref:
+ * @audio: a #StrataAudio
+ *
+ * Returns: (transfer full): @audio, with one more reference
+ */
+StrataAudio *
+strata_audio_ref (StrataAudio *audio)
+{
+  g_return_val_if_fail (audio != NULL, NULL);
+
+  g_atomic_ref_count_inc (&audio->ref_count);
+  return audio;
+}
+
+/**
+ * strata_audio_unref:
+ * @audio: (transfer full): a #StrataAudio
+ *
+ * Drops one reference; the samples are freed with the last one.
+ */
+void
+strata_audio_unref (StrataAudio *audio)
+{
+  g_return_if_fail (audio != NULL);
+
+  if (g_atomic_ref_count_dec (&audio->ref_count))
+    {
+      g_free (audio->samples);
+      g_free (audio);
+    }
+}
+
+/**
+ * strata_audio_get_samples:
+ * @audio: a #StrataAudio
+ *
+ * Returns: (transfer none) (nullable): the (T, 2) interleaved samples, valid
+ *   while a reference is held; %NULL when T is 0
+ */
+const float *
+strata_audio_get_samples (const StrataAudio *audio)
+{
+  g_return_val_if_fail (audio != NULL, NULL);
+
+  return audio->samples;
+}
+
+/**
+ * strata_audio_get_n_frames:
+ * @audio: a #StrataAudio
+ *
+ * Returns: T, the number of stereo frames at 44.1 kHz
+ */
+gint64
+strata_audio_get_n_frames (const StrataAudio *audio)
+{
+  g_return_val_if_fail (audio != NULL, 0);
+
+  return audio->n_frames;
+}
+
+/**
+ * strata_audio_get_duration:
+ * @audio: a #StrataAudio
+ *
+ * Returns: the duration in seconds
+ */
+double
+strata_audio_get_duration (const StrataAudio *audio)
+{
+  g_return_val_if_fail (audio != NULL, 0.0);
+
+  return (double) audio->n_frames / STRATA_SAMPLE_RATE;
+}
+
+/**
+ * strata_audio_info_clear:
+ * @info: a #StrataAudioInfo filled by strata_audio_probe()
+ *
+ * Frees the strings of @info and zeroes it; safe to call twice.
+ */
+void
+strata_audio_info_clear (StrataAudioInfo *info)
+{
+  g_return_if_fail (info != NULL);
+
+  g_clear_pointer (&info->path, g_free);
+  g_clear_pointer (&info->format, g_free);
+  g_clear_pointer (&info->codec_detail, g_free);
+  memset (info, 0, sizeof *info);
+}
+
+/* --- Limits ------------------------------------------------------------- */
+
+/* Four hours at 44.1 kHz stereo float: 5.1 GB decoded. */
+#define DEFAULT_MAX_FRAMES ((gint64) 4 * 3600 * STRATA_SAMPLE_RATE)
+
+/* Only changed by tests, before decoding starts. */
+static gint64 max_frames = DEFAULT_MAX_FRAMES;
+
+gint64
+_strata_audio_get_max_frames (void)
+{
+  return max_frames;
+}
+
+void
+_strata_audio_set_max_frames (gint64 frames)
+{
+  max_frames = frames > 0 ? frames : DEFAULT_MAX_FRAMES;
+}
+
+/* --- Growable buffer ---------------------------------------------------- */
+
+static void
+set_too_large (const char *path,
+               GError    **error)
+{
+  g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_TOO_LARGE,
+               _("Cannot decode “%s”: the decoded audio would be longer than %.0f minutes or not fit in memory"),
+               path, (double) _strata_audio_get_max_frames () / STRATA_SAMPLE_RATE / 60.0);
+}
+
+gboolean
+_strata_grow_buffer_reserve (StrataGrowBuffer *buf,
+                             gint64            n_frames,
+                             const char       *path,
+                             GError          **error)
+{
+  float *data;
+
+  if (n_frames <= buf->capacity)
+    return TRUE;
+  if (n_frames > _strata_audio_get_max_frames ())
+    {
+      set_too_large (path, error);
+      return FALSE;
+    }
+  data = g_try_realloc (buf->data, (gsize) n_frames * STRATA_CHANNELS * sizeof (float));
+  if (data == NULL)
+    {
+      set_too_large (path, error);
+      return FALSE;
+    }
+  buf->data = data;
+  buf->capacity = n_frames;
+  return TRUE;
+}
+
+float *
+_strata_grow_buffer_append (StrataGrowBuffer *buf,
+                            gint64            n_frames,
+                            const char       *path,
+                            GError          **error)
+{
+  float *out;
+  gint64 need = buf->n_frames + n_frames;
+
+  if (need > buf->capacity)
+    {
+      gint64 grown = MAX (need, buf->capacity + buf->capacity / 4);
+
+      grown = MAX (grown, (gint64) 65536);
+      if (grown > _strata_audio_get_max_frames ())
+        grown = MAX (need, _strata_audio_get_max_frames ());
+      if (!_strata_grow_buffer_reserve (buf, grown, path, error))
+        return NULL;
+    }
+  out = buf->data + buf->n_frames * STRATA_CHANNELS;
+  buf->n_frames = need;
+  return out;
+}
+
+StrataAudio *
+_strata_grow_buffer_finish (StrataGrowBuffer *buf)
+{
+  float *data = g_steal_pointer (&buf->data);
+  gint64 n = buf->n_frames;
+
+  if (n == 0)
+    g_clear_pointer (&data, g_free);
+  else if (n < buf->capacity)
+    {
+      /* Shrinking never moves a block; if it fails the larger one is kept. */
+      float *shrunk = g_try_realloc (data, (gsize) n * STRATA_CHANNELS * sizeof (float));
+      if (shrunk != NULL)
+        data = shrunk;
+    }
+  buf->n_frames = buf->capacity = 0;
+  return strata_audio_new_take (data, n);
+}
+
+void
+_strata_grow_buffer_clear (StrataGrowBuffer *buf)
+{
+  g_clear_pointer (&buf->data, g_free);
+  buf->n_frames = buf->capacity = 0;
+}
+
+/* --- Progress ----------------------------------------------------------- */
+
+void
+_strata_progress_report (StrataProgressThrottle *p,
+                         double                  fraction)
+{
+  gint64 now;
+
+  if (p == NULL || p->func == NULL)
+    return;
+  now = g_get_monotonic_time ();
+  if (fraction < 1.0 && p->last_us != 0 && now - p->last_us < G_USEC_PER_SEC / 30)
+    return;
+  p->last_us = now;
+  p->func (CLAMP (fraction, 0.0, 1.0), "decode", p->data);
+}
