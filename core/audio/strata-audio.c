@@ -6,7 +6,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -261,4 +264,164 @@ _strata_progress_report (StrataProgressThrottle *p,
     return;
   p->last_us = now;
   p->func (CLAMP (fraction, 0.0, 1.0), "decode", p->data);
+}
+
+/* --- Entry points ------------------------------------------------------- */
+
+/* Opens @path once to tell a missing or unreadable file, a folder and an
+ * empty file apart before any decoder sees it. */
+static gboolean
+check_readable (const char *path,
+                GError    **error)
+{
+  GStatBuf st;
+  int fd, saved_errno;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
+                   _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
+                   _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
+                   _("Cannot open “%s”: it is a folder"), path);
+      return FALSE;
+    }
+  if (S_ISREG (st.st_mode) && st.st_size == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
+                   _("Cannot decode “%s”: the file is empty (0 bytes)"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * strata_audio_probe:
+ * @path: an audio file
+ * @info: (out caller-allocates): filled on success; clear it with
+ *   strata_audio_info_clear()
+ * @error: return location for a #GError, or %NULL
+ *
+ * Reads what a file holds without decoding it: libsndfile when it recognises
+ * the file, GstDiscoverer otherwise. A file libsndfile recognises as damaged
+ * (e.g. a WAV whose header promises more data than present) is an error, as
+ * for strata_audio_decode(). May block on I/O: not for the GTK main thread.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%STRATA_AUDIO_ERROR)
+ */
+gboolean
+strata_audio_probe (const char       *path,
+                    StrataAudioInfo  *info,
+                    GError          **error)
+{
+  StrataSndfile *snd;
+  GError *local = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  memset (info, 0, sizeof *info);
+  if (!check_readable (path, error))
+    return FALSE;
+  snd = _strata_sndfile_open (path, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (snd != NULL)
+    {
+      _strata_sndfile_fill_info (snd, info);
+      _strata_sndfile_close (snd);
+      return TRUE;
+    }
+  return _strata_gst_probe (path, info, error);
+}
+
+/**
+ * strata_audio_decode:
+ * @path: an audio file
+ * @progress: (nullable) (scope call): called with (fraction, "decode") on the
+ *   calling thread, at most about 30 times a second
+ * @progress_data: (closure): user data for @progress
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Decodes a whole file to 44.1 kHz stereo float. Files libsndfile reads at
+ * 44.1 kHz (WAV, FLAC, AIFF, Ogg Vorbis, MP3, ...) are read directly; all
+ * others go through GStreamer (uridecodebin ! audioconvert ! audioresample
+ * quality 10). Channels are folded to stereo as documented in
+ * strata-audio.h. Memory: the result is allocated once from the announced
+ * length (grown by 1.25x when a stream runs longer), so peak memory stays
+ * close to the decoded size.
+ *
+ * Errors (%STRATA_AUDIO_ERROR): UNREADABLE (missing, no permission, folder),
+ * EMPTY (0 bytes or no frames), NOT_AUDIO (nothing recognises the bytes),
+ * CORRUPT (recognised but damaged, including a file cut short of the length
+ * its header states: WAV/AIFF data chunks, FLAC STREAMINFO, MP3 Xing/LAME
+ * headers; Ogg has no such header, so a cut Ogg file decodes to what is
+ * left), UNSUPPORTED (no decoder installed), TOO_LARGE (over 4 hours, or
+ * out of memory). Cancellation gives %G_IO_ERROR_CANCELLED.
+ *
+ * Returns: (transfer full) (nullable): the audio, or %NULL with @error set
+ */
+StrataAudio *
+strata_audio_decode (const char          *path,
+                     StrataProgressFunc   progress,
+                     gpointer             progress_data,
+                     GCancellable        *cancellable,
+                     GError             **error)
+{
+  StrataProgressThrottle throttle = { progress, progress_data, 0 };
+  StrataSndfile *snd;
+  GError *local = NULL;
+  gint64 expected = -1;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (!check_readable (path, error))
+    return NULL;
+
+  snd = _strata_sndfile_open (path, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  if (snd != NULL)
+    {
+      int rate = _strata_sndfile_get_rate (snd);
+      gint64 exact = _strata_sndfile_get_exact_frames (snd);
+
+      if (rate == STRATA_SAMPLE_RATE)
+        {
+          StrataAudio *audio = _strata_sndfile_decode (snd, &throttle, cancellable, error);
+
+          _strata_sndfile_close (snd);
+          return audio;
+        }
+      if (exact >= 0)
+        expected = (gint64) gst_util_uint64_scale_round ((guint64) exact, STRATA_SAMPLE_RATE, (guint64) rate);
+      _strata_sndfile_close (snd);
+    }
+  return _strata_gst_decode (path, expected, &throttle, cancellable, error);
 }

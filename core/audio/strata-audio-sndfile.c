@@ -1,0 +1,363 @@
+/* strata-audio-sndfile.c: the libsndfile side of decoding and probing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <sndfile.h>
+
+#include "audio/strata-audio-private.h"
+
+#define CHUNK_FRAMES 8192
+
+struct _StrataSndfile {
+  char    *path;
+  SNDFILE *sf;
+  SF_INFO  sfinfo;
+  gint64   exact_frames;   /* -1 when the format only estimates its length */
+};
+
+/* libsndfile's header log says "data : 352800 (should be 99956)" when a
+ * WAV/AIFF-style data chunk promises more bytes than the file holds. */
+static gboolean
+log_says_truncated (SNDFILE *sf)
+{
+  char log[8192] = { 0 };
+  const char *line;
+
+  sf_command (sf, SFC_GET_LOG_INFO, log, sizeof log - 1);
+  for (line = log; line != NULL && *line != '\0'; )
+    {
+      const char *next = strchr (line, '\n');
+      gint64 stated, actual;
+
+      if ((g_str_has_prefix (line, "data :") || g_str_has_prefix (line, "SSND :"))
+          && sscanf (line + 6, " %" G_GINT64_FORMAT " (should be %" G_GINT64_FORMAT ")",
+                     &stated, &actual) == 2
+          && actual < stated)
+        return TRUE;
+      line = next ? next + 1 : NULL;
+    }
+  return FALSE;
+}
+
+/* An MPEG stream states its exact length only in a Xing/Info (LAME) header
+ * in its first frame; otherwise libsndfile's length is an estimate. */
+static gboolean
+mpeg_has_length_header (const char *path)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  const guint8 *data;
+  gsize len, start = 0;
+
+  if (map == NULL)
+    return FALSE;
+  data = (const guint8 *) g_mapped_file_get_contents (map);
+  len = g_mapped_file_get_length (map);
+  if (len >= 10 && memcmp (data, "ID3", 3) == 0)
+    start = 10 + (((gsize) (data[6] & 0x7f) << 21) | ((gsize) (data[7] & 0x7f) << 14)
+                  | ((gsize) (data[8] & 0x7f) << 7) | (gsize) (data[9] & 0x7f));
+  if (start >= len)
+    return FALSE;
+  len = MIN (len - start, (gsize) 2048);
+  data += start;
+  for (gsize i = 0; i + 4 <= len; i++)
+    if (memcmp (data + i, "Xing", 4) == 0 || memcmp (data + i, "Info", 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+StrataSndfile *
+_strata_sndfile_open (const char *path,
+                      GError    **error)
+{
+  StrataSndfile *snd;
+  SF_INFO sfinfo = { 0 };
+  SNDFILE *sf;
+  int major;
+
+  sf = sf_open (path, SFM_READ, &sfinfo);
+  if (sf == NULL)
+    return NULL;
+  if (sfinfo.channels <= 0 || sfinfo.samplerate <= 0)
+    {
+      sf_close (sf);
+      return NULL;
+    }
+  if (log_says_truncated (sf))
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
+                   _("Cannot read “%s”: the file is truncated (its header announces more audio than it holds)"),
+                   path);
+      sf_close (sf);
+      return NULL;
+    }
+
+  snd = g_new0 (StrataSndfile, 1);
+  snd->path = g_strdup (path);
+  snd->sf = sf;
+  snd->sfinfo = sfinfo;
+  major = sfinfo.format & SF_FORMAT_TYPEMASK;
+  if (sfinfo.frames < 0 || sfinfo.frames == SF_COUNT_MAX)
+    snd->exact_frames = -1;
+  else if (major == SF_FORMAT_OGG)
+    snd->exact_frames = -1;   /* from the last page's granule: a cut file just looks shorter */
+  else if (major == SF_FORMAT_MPEG)
+    snd->exact_frames = mpeg_has_length_header (path) ? sfinfo.frames : -1;
+  else
+    snd->exact_frames = sfinfo.frames;
+  return snd;
+}
+
+void
+_strata_sndfile_close (StrataSndfile *snd)
+{
+  if (snd == NULL)
+    return;
+  sf_close (snd->sf);
+  g_free (snd->path);
+  g_free (snd);
+}
+
+int
+_strata_sndfile_get_rate (StrataSndfile *snd)
+{
+  return snd->sfinfo.samplerate;
+}
+
+gint64
+_strata_sndfile_get_exact_frames (StrataSndfile *snd)
+{
+  return snd->exact_frames;
+}
+
+static const char *
+major_name (int format)
+{
+  switch (format & SF_FORMAT_TYPEMASK)
+    {
+    case SF_FORMAT_WAV:
+    case SF_FORMAT_WAVEX:
+      return "WAV";
+    case SF_FORMAT_RF64:
+      return "RF64";
+    case SF_FORMAT_W64:
+      return "Wave64";
+    case SF_FORMAT_AIFF:
+      return "AIFF";
+    case SF_FORMAT_CAF:
+      return "CAF";
+    case SF_FORMAT_AU:
+      return "AU";
+    case SF_FORMAT_FLAC:
+      return "FLAC";
+    case SF_FORMAT_MPEG:
+      switch (format & SF_FORMAT_SUBMASK)
+        {
+        case SF_FORMAT_MPEG_LAYER_I:
+          return "MP1";
+        case SF_FORMAT_MPEG_LAYER_II:
+          return "MP2";
+        default:
+          return "MP3";
+        }
+    case SF_FORMAT_OGG:
+      switch (format & SF_FORMAT_SUBMASK)
+        {
+        case SF_FORMAT_OPUS:
+          return "Opus";
+        case SF_FORMAT_VORBIS:
+          return "Ogg Vorbis";
+        default:
+          return "Ogg";
+        }
+    default:
+      return NULL;
+    }
+}
+
+static char *
+detail_for (const SF_INFO *sfinfo)
+{
+  int major = sfinfo->format & SF_FORMAT_TYPEMASK;
+  const char *pcm = (major == SF_FORMAT_FLAC) ? "" : "PCM ";
+
+  switch (sfinfo->format & SF_FORMAT_SUBMASK)
+    {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+      return g_strdup_printf ("%s8-bit", pcm);
+    case SF_FORMAT_PCM_16:
+      return g_strdup_printf ("%s16-bit", pcm);
+    case SF_FORMAT_PCM_24:
+      return g_strdup_printf ("%s24-bit", pcm);
+    case SF_FORMAT_PCM_32:
+      return g_strdup_printf ("%s32-bit", pcm);
+    case SF_FORMAT_FLOAT:
+      return g_strdup ("Float 32-bit");
+    case SF_FORMAT_DOUBLE:
+      return g_strdup ("Float 64-bit");
+    case SF_FORMAT_ULAW:
+      return g_strdup ("µ-law");
+    case SF_FORMAT_ALAW:
+      return g_strdup ("A-law");
+    case SF_FORMAT_IMA_ADPCM:
+      return g_strdup ("IMA ADPCM");
+    case SF_FORMAT_MS_ADPCM:
+      return g_strdup ("MS ADPCM");
+    case SF_FORMAT_MPEG_LAYER_I:
+      return g_strdup ("MPEG-1 Layer I");
+    case SF_FORMAT_MPEG_LAYER_II:
+      return g_strdup ("MPEG-1 Layer II");
+    case SF_FORMAT_MPEG_LAYER_III:
+      return g_strdup ("MPEG-1 Layer III");
+    case SF_FORMAT_VORBIS:
+      return g_strdup ("Vorbis");
+    case SF_FORMAT_OPUS:
+      return g_strdup ("Opus");
+    default:
+      return NULL;
+    }
+}
+
+void
+_strata_sndfile_fill_info (StrataSndfile   *snd,
+                           StrataAudioInfo *info)
+{
+  SF_FORMAT_INFO fmt = { .format = snd->sfinfo.format & SF_FORMAT_TYPEMASK };
+  const char *name = major_name (snd->sfinfo.format);
+
+  if (name == NULL && sf_command (NULL, SFC_GET_FORMAT_INFO, &fmt, sizeof fmt) == 0 && fmt.name)
+    name = fmt.name;
+  info->path = g_strdup (snd->path);
+  info->format = g_strdup (name ? name : "unknown");
+  info->codec_detail = detail_for (&snd->sfinfo);
+  info->sample_rate = snd->sfinfo.samplerate;
+  info->channels = snd->sfinfo.channels;
+  info->n_frames = snd->exact_frames >= 0 ? snd->exact_frames
+                   : (snd->sfinfo.frames != SF_COUNT_MAX ? snd->sfinfo.frames : -1);
+  info->duration = info->n_frames >= 0 ? (double) info->n_frames / info->sample_rate : 0.0;
+}
+
+static GstAudioChannelPosition
+position_from_sndfile (int map)
+{
+  switch (map)
+    {
+    case SF_CHANNEL_MAP_MONO: return GST_AUDIO_CHANNEL_POSITION_MONO;
+    case SF_CHANNEL_MAP_LEFT:
+    case SF_CHANNEL_MAP_FRONT_LEFT: return GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT;
+    case SF_CHANNEL_MAP_RIGHT:
+    case SF_CHANNEL_MAP_FRONT_RIGHT: return GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT;
+    case SF_CHANNEL_MAP_CENTER:
+    case SF_CHANNEL_MAP_FRONT_CENTER: return GST_AUDIO_CHANNEL_POSITION_FRONT_CENTER;
+    case SF_CHANNEL_MAP_REAR_CENTER: return GST_AUDIO_CHANNEL_POSITION_REAR_CENTER;
+    case SF_CHANNEL_MAP_REAR_LEFT: return GST_AUDIO_CHANNEL_POSITION_REAR_LEFT;
+    case SF_CHANNEL_MAP_REAR_RIGHT: return GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT;
+    case SF_CHANNEL_MAP_LFE: return GST_AUDIO_CHANNEL_POSITION_LFE1;
+    case SF_CHANNEL_MAP_FRONT_LEFT_OF_CENTER: return GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT_OF_CENTER;
+    case SF_CHANNEL_MAP_FRONT_RIGHT_OF_CENTER: return GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT_OF_CENTER;
+    case SF_CHANNEL_MAP_SIDE_LEFT: return GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT;
+    case SF_CHANNEL_MAP_SIDE_RIGHT: return GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT;
+    case SF_CHANNEL_MAP_TOP_CENTER: return GST_AUDIO_CHANNEL_POSITION_TOP_CENTER;
+    case SF_CHANNEL_MAP_TOP_FRONT_LEFT: return GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_LEFT;
+    case SF_CHANNEL_MAP_TOP_FRONT_RIGHT: return GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_RIGHT;
+    case SF_CHANNEL_MAP_TOP_FRONT_CENTER: return GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_CENTER;
+    case SF_CHANNEL_MAP_TOP_REAR_LEFT: return GST_AUDIO_CHANNEL_POSITION_TOP_REAR_LEFT;
+    case SF_CHANNEL_MAP_TOP_REAR_RIGHT: return GST_AUDIO_CHANNEL_POSITION_TOP_REAR_RIGHT;
+    case SF_CHANNEL_MAP_TOP_REAR_CENTER: return GST_AUDIO_CHANNEL_POSITION_TOP_REAR_CENTER;
+    default: return GST_AUDIO_CHANNEL_POSITION_NONE;
+    }
+}
+
+StrataAudio *
+_strata_sndfile_decode (StrataSndfile          *snd,
+                        StrataProgressThrottle *progress,
+                        GCancellable           *cancellable,
+                        GError                **error)
+{
+  const int channels = snd->sfinfo.channels;
+  const gint64 announced = snd->sfinfo.frames != SF_COUNT_MAX ? snd->sfinfo.frames : -1;
+  StrataGrowBuffer buf = { 0 };
+  StrataDownmix mix = { 0 };
+  g_autofree float *scratch = NULL;   /* (CHUNK_FRAMES, C) */
+  g_autofree GstAudioChannelPosition *positions = NULL;
+  g_autofree int *map = NULL;
+
+  if (channels > 1024)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                   _("Cannot decode “%s”: %d channels are more than supported"), snd->path, channels);
+      return NULL;
+    }
+
+  map = g_new0 (int, channels);
+  if (channels > 2 && sf_command (snd->sf, SFC_GET_CHANNEL_MAP_INFO, map, channels * (int) sizeof (int)))
+    {
+      positions = g_new (GstAudioChannelPosition, channels);
+      for (int c = 0; c < channels; c++)
+        positions[c] = position_from_sndfile (map[c]);
+    }
+  _strata_downmix_init (&mix, channels, positions);
+
+  /* The announced length is exact for most formats and a close estimate for
+   * MPEG; a little headroom avoids a grow for estimates that fall short. */
+  if (announced > 0
+      && !_strata_grow_buffer_reserve (&buf,
+                                       MIN (announced + (snd->exact_frames < 0 ? announced / 64 : 0),
+                                            MAX (_strata_audio_get_max_frames (), announced)),
+                                       snd->path, error))
+    goto fail;
+
+  scratch = g_new (float, (gsize) CHUNK_FRAMES * channels);
+  _strata_progress_report (progress, 0.0);
+  for (;;)
+    {
+      sf_count_t n;
+      float *out;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto fail;
+      n = sf_readf_float (snd->sf, scratch, CHUNK_FRAMES);
+      if (n <= 0)
+        break;
+      out = _strata_grow_buffer_append (&buf, n, snd->path, error);
+      if (out == NULL)
+        goto fail;
+      _strata_downmix_process (&mix, scratch, out, (gsize) n);
+      if (announced > 0)
+        _strata_progress_report (progress, (double) buf.n_frames / (double) announced);
+    }
+
+  if (snd->exact_frames >= 0 && buf.n_frames < snd->exact_frames)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
+                   _("Cannot decode “%s”: the file is truncated or damaged (%" G_GINT64_FORMAT
+                     " of %" G_GINT64_FORMAT " frames readable: %s)"),
+                   snd->path, buf.n_frames, snd->exact_frames, sf_strerror (snd->sf));
+      goto fail;
+    }
+  if (sf_error (snd->sf) != SF_ERR_NO_ERROR && buf.n_frames == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
+                   _("Cannot decode “%s”: %s"), snd->path, sf_strerror (snd->sf));
+      goto fail;
+    }
+  if (buf.n_frames == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
+                   _("Cannot decode “%s”: the file holds no audio frames"), snd->path);
+      goto fail;
+    }
+
+  _strata_downmix_clear (&mix);
+  _strata_progress_report (progress, 1.0);
+  return _strata_grow_buffer_finish (&buf);
+
+fail:
+  _strata_downmix_clear (&mix);
+  _strata_grow_buffer_clear (&buf);
+  return NULL;
+}
