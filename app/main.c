@@ -1,0 +1,29 @@
+/* main.c: the strata GUI entry point.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+
+#include "strata-application.h"
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(StrataApplication) app = NULL;
+  const char *localedir = g_getenv ("STRATA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gst_init (&argc, &argv);
+
+  app = strata_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,326 @@
+/* strata-lane.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "strata-lane.h"
+
+typedef struct
+{
+  StrataViewport *viewport;
+  StrataTrack *track;
+  char *title;
+  cairo_surface_t *cache;       /* (nullable) rendered range */
+  gboolean dirty;
+  guint render_count;
+} StrataLanePrivate;
+
+enum { PROP_0, PROP_TITLE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (StrataLane, strata_lane, GTK_TYPE_WIDGET)
+
+static void
+viewport_changed_cb (StrataLane *self)
+{
+  strata_lane_invalidate (self);
+}
+
+static void
+overlay_changed_cb (StrataLane *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static cairo_surface_t *
+render_now (StrataLane *self, int width, int height)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (width, 1), MAX (height, 1));
+  cr = cairo_create (surface);
+  if (priv->track != NULL && priv->viewport != NULL && klass->render != NULL)
+    klass->render (self, cr, width, height,
+                   strata_viewport_get_start (priv->viewport),
+                   strata_viewport_get_seconds_per_px (priv->viewport));
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  priv->render_count++;
+  return surface;
+}
+
+static void
+strata_lane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  StrataLane *self = STRATA_LANE (widget);
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+
+  if (priv->cache == NULL || priv->dirty
+      || cairo_image_surface_get_width (priv->cache) != width
+      || cairo_image_surface_get_height (priv->cache) != height)
+    {
+      g_clear_pointer (&priv->cache, cairo_surface_destroy);
+      priv->cache = render_now (self, width, height);
+      priv->dirty = FALSE;
+    }
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_source_surface (cr, priv->cache, 0, 0);
+  cairo_paint (cr);
+
+  if (klass->draw_overlay)
+    klass->draw_overlay (self, cr, width, height);
+
+  if (priv->viewport != NULL && priv->track != NULL)
+    {
+      double a, b, x;
+
+      /* Loop selection: shaded, with edges. */
+      if (strata_viewport_get_selection (priv->viewport, &a, &b))
+        {
+          double xa = strata_viewport_time_to_x (priv->viewport, a);
+          double xb = strata_viewport_time_to_x (priv->viewport, b);
+          cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, klass->dark ? 0.30 : 0.22);
+          cairo_rectangle (cr, xa, 0, xb - xa, height);
+          cairo_fill (cr);
+          cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.9);
+          cairo_set_line_width (cr, 1.0);
+          cairo_move_to (cr, floor (xa) + 0.5, 0);
+          cairo_line_to (cr, floor (xa) + 0.5, height);
+          cairo_move_to (cr, floor (xb) + 0.5, 0);
+          cairo_line_to (cr, floor (xb) + 0.5, height);
+          cairo_stroke (cr);
+        }
+
+      /* Playhead. */
+      x = strata_viewport_time_to_x (priv->viewport, strata_viewport_get_playhead (priv->viewport));
+      if (x >= -1 && x <= width + 1)
+        {
+          if (klass->dark)
+            cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+          else
+            cairo_set_source_rgb (cr, 0.88, 0.11, 0.14);
+          cairo_set_line_width (cr, 2.0);
+          cairo_move_to (cr, round (x), 0);
+          cairo_line_to (cr, round (x), height);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_destroy (cr);
+}
+
+static void
+strata_lane_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (STRATA_LANE (widget));
+
+  if (priv->viewport != NULL)
+    strata_viewport_set_width (priv->viewport, width);
+}
+
+static void
+strata_lane_dispose (GObject *object)
+{
+  StrataLane *self = STRATA_LANE (object);
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  strata_lane_set_viewport (self, NULL);
+  g_clear_pointer (&priv->track, strata_track_unref);
+  g_clear_pointer (&priv->cache, cairo_surface_destroy);
+  g_clear_pointer (&priv->title, g_free);
+
+  G_OBJECT_CLASS (strata_lane_parent_class)->dispose (object);
+}
+
+static void
+strata_lane_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  StrataLane *self = STRATA_LANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, strata_lane_get_title (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_lane_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  StrataLane *self = STRATA_LANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      strata_lane_set_title (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_lane_class_init (StrataLaneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = strata_lane_dispose;
+  object_class->get_property = strata_lane_get_property;
+  object_class->set_property = strata_lane_set_property;
+  widget_class->snapshot = strata_lane_snapshot;
+  widget_class->size_allocate = strata_lane_size_allocate;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "strata-lane");
+}
+
+static void
+strata_lane_init (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  priv->dirty = TRUE;
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+}
+
+/**
+ * strata_lane_set_viewport:
+ * @self: a #StrataLane
+ * @viewport: (nullable): the shared viewport
+ *
+ * Attaches the lane to a viewport.
+ */
+void
+strata_lane_set_viewport (StrataLane *self, StrataViewport *viewport)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  g_return_if_fail (STRATA_IS_LANE (self));
+
+  if (priv->viewport == viewport)
+    return;
+  if (priv->viewport != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (priv->viewport, self);
+      g_clear_object (&priv->viewport);
+    }
+  if (viewport != NULL)
+    {
+      priv->viewport = g_object_ref (viewport);
+      g_signal_connect_swapped (viewport, "changed", G_CALLBACK (viewport_changed_cb), self);
+      g_signal_connect_swapped (viewport, "overlay-changed", G_CALLBACK (overlay_changed_cb), self);
+    }
+  strata_lane_invalidate (self);
+}
+
+/**
+ * strata_lane_get_viewport:
+ * @self: a #StrataLane
+ *
+ * Returns: (transfer none) (nullable): the viewport
+ */
+StrataViewport *
+strata_lane_get_viewport (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  return priv->viewport;
+}
+
+/**
+ * strata_lane_set_track:
+ * @self: a #StrataLane
+ * @track: (nullable) (transfer none): the track to draw
+ *
+ * Replaces the drawn track.
+ */
+void
+strata_lane_set_track (StrataLane *self, StrataTrack *track)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  g_return_if_fail (STRATA_IS_LANE (self));
+
+  if (priv->track == track)
+    return;
+  g_clear_pointer (&priv->track, strata_track_unref);
+  if (track != NULL)
+    priv->track = strata_track_ref (track);
+  if (STRATA_LANE_GET_CLASS (self)->track_changed)
+    STRATA_LANE_GET_CLASS (self)->track_changed (self);
+  strata_lane_invalidate (self);
+}
+
+/**
+ * strata_lane_get_track:
+ * @self: a #StrataLane
+ *
+ * Returns: (transfer none) (nullable): the drawn track
+ */
+StrataTrack *
+strata_lane_get_track (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  return priv->track;
+}
+
+const char *
+strata_lane_get_title (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  return priv->title;
+}
+
+void
+strata_lane_set_title (StrataLane *self, const char *title)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  if (g_strcmp0 (priv->title, title) == 0)
+    return;
+  g_free (priv->title);
+  priv->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+void
+strata_lane_invalidate (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  priv->dirty = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+cairo_surface_t *
+strata_lane_render_surface (StrataLane *self)
+{
+  return render_now (self, gtk_widget_get_width (GTK_WIDGET (self)),
+                     gtk_widget_get_height (GTK_WIDGET (self)));
+}
+
+guint
+strata_lane_get_render_count (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+  return priv->render_count;
+}

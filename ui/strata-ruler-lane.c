@@ -1,0 +1,104 @@
+/* strata-ruler-lane.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include "strata-ruler-lane.h"
+
+struct _StrataRulerLane
+{
+  StrataLane parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (StrataRulerLane, strata_ruler_lane, STRATA_TYPE_LANE)
+
+/* The smallest "nice" step that keeps labels at least @min_px apart. */
+static double
+nice_step (double s_per_px, double min_px)
+{
+  static const double steps[] = { 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+                                  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600 };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i] / s_per_px >= min_px)
+      return steps[i];
+  return 7200;
+}
+
+static char *
+format_tick (double t, double step)
+{
+  int m = (int) (t / 60);
+  double s = t - m * 60;
+
+  if (step >= 1)
+    return g_strdup_printf ("%d:%02d", m, (int) round (s));
+  if (step >= 0.1)
+    return g_strdup_printf ("%d:%04.1f", m, s);
+  if (step >= 0.01)
+    return g_strdup_printf ("%d:%05.2f", m, s);
+  return g_strdup_printf ("%d:%06.3f", m, s);
+}
+
+static void
+strata_ruler_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
+                          double start_s, double s_per_px)
+{
+  GtkWidget *widget = GTK_WIDGET (lane);
+  double step = nice_step (s_per_px, 80);
+  double minor = step / 5;
+  GdkRGBA fg;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  gdk_cairo_set_source_rgba (cr, &fg);
+
+  for (double t = floor (start_s / minor) * minor; t <= start_s + width * s_per_px; t += minor)
+    {
+      double x = floor ((t - start_s) / s_per_px) + 0.5;
+      gboolean major = fabs (t / step - round (t / step)) < 1e-6;
+
+      cairo_set_line_width (cr, 1);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, major ? 0.7 : 0.3);
+      cairo_move_to (cr, x, height - (major ? 8 : 4));
+      cairo_line_to (cr, x, height);
+      cairo_stroke (cr);
+      if (major)
+        {
+          g_autofree char *text = format_tick (MAX (t, 0.0), step);
+          PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+          int tw, th;
+
+          pango_layout_get_pixel_size (layout, &tw, &th);
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.75);
+          cairo_move_to (cr, x + 3, MAX (0, height - 8 - th));
+          pango_cairo_show_layout (cr, layout);
+          g_object_unref (layout);
+        }
+    }
+}
+
+static void
+strata_ruler_lane_class_init (StrataRulerLaneClass *klass)
+{
+  STRATA_LANE_CLASS (klass)->render = strata_ruler_lane_render;
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-ruler-lane");
+}
+
+static void
+strata_ruler_lane_init (StrataRulerLane *self)
+{
+  gtk_widget_set_size_request (GTK_WIDGET (self), 100, 26);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "caption");
+}
+
+/**
+ * strata_ruler_lane_new:
+ *
+ * Returns: (transfer floating): a time ruler
+ */
+StrataLane *
+strata_ruler_lane_new (void)
+{
+  return g_object_new (STRATA_TYPE_RULER_LANE, NULL);
+}

@@ -1,0 +1,234 @@
+/* strata-spectrogram-lane.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+#include "strata-colormap.h"
+#include "strata-spectrogram-lane.h"
+
+#define DB_RANGE 80.0
+#define FMIN_DISPLAY 30.0
+
+struct _StrataSpectrogramLane
+{
+  StrataLane parent_instance;
+
+  float *db;            /* (n_px, F) scratch */
+  gsize db_len;
+  int *row_bin;         /* (height) bin shown on each row */
+  int row_height;
+  double fmin, fmax;    /* displayed range, Hz */
+  double db_top;        /* dB mapped to the brightest colour */
+};
+
+G_DEFINE_FINAL_TYPE (StrataSpectrogramLane, strata_spectrogram_lane, STRATA_TYPE_LANE)
+
+static const StrataSpecgram *
+get_spec (StrataSpectrogramLane *self)
+{
+  StrataTrack *track = strata_lane_get_track (STRATA_LANE (self));
+  return track ? strata_track_get_specgram (track) : NULL;
+}
+
+/* Maps rows to bins on a log-frequency axis: row y shows the bin nearest to
+ * fmin * (fmax/fmin)^(1 - y/(H-1)). Works for any monotonic bin spacing. */
+static void
+update_rows (StrataSpectrogramLane *self, const StrataSpecgram *spec, int height)
+{
+  int n_bins = strata_specgram_get_n_bins (spec);
+  int b = 0;
+
+  if (self->row_height == height && self->row_bin != NULL)
+    return;
+  self->row_bin = g_renew (int, self->row_bin, height);
+  self->row_height = height;
+
+  for (int y = height - 1; y >= 0; y--)
+    {
+      double t = height > 1 ? 1.0 - (double) y / (height - 1) : 0.0;
+      double hz = self->fmin * pow (self->fmax / self->fmin, t);
+
+      while (b + 1 < n_bins && strata_specgram_get_bin_freq (spec, b + 1) <= hz)
+        b++;
+      if (b + 1 < n_bins
+          && fabs (log (strata_specgram_get_bin_freq (spec, b + 1) / hz))
+             < fabs (log (MAX (strata_specgram_get_bin_freq (spec, b), 1e-3) / hz)))
+        self->row_bin[y] = b + 1;
+      else
+        self->row_bin[y] = b;
+    }
+}
+
+static void
+strata_spectrogram_lane_track_changed (StrataLane *lane)
+{
+  StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (lane);
+  const StrataSpecgram *spec = get_spec (self);
+  int n_bins;
+
+  g_clear_pointer (&self->row_bin, g_free);
+  self->row_height = 0;
+  self->db_top = -10.0;
+  if (spec == NULL || (n_bins = strata_specgram_get_n_bins (spec)) < 2)
+    return;
+
+  self->fmin = MAX (strata_specgram_get_bin_freq (spec, 0), FMIN_DISPLAY);
+  self->fmax = strata_specgram_get_bin_freq (spec, n_bins - 1);
+  if (self->fmax <= self->fmin)
+    self->fmax = self->fmin * 2;
+
+  /* The colour scale follows the loudest part of the whole track, so the
+   * colours do not change while scrolling. */
+  {
+    StrataTrack *track = strata_lane_get_track (lane);
+    double duration = strata_track_get_duration (track);
+    int cols = 256;
+    g_autofree float *db = g_new (float, (gsize) cols * n_bins);
+    float top = -120.0f;
+
+    strata_specgram_query (spec, 0.0, MAX (duration, 1e-3) / cols, cols, db);
+    for (gsize i = 0; i < (gsize) cols * n_bins; i++)
+      top = MAX (top, db[i]);
+    self->db_top = top > -100.0f ? top : -10.0;
+  }
+}
+
+static void
+strata_spectrogram_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
+                                double start_s, double s_per_px)
+{
+  StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (lane);
+  const StrataSpecgram *spec = get_spec (self);
+  const guint32 *lut = strata_colormap_magma ();
+  cairo_surface_t *target = cairo_get_target (cr);
+  guint32 *pixels;
+  int stride, n_bins;
+  double bottom, scale;
+
+  /* Dark background even without data. */
+  cairo_set_source_rgb (cr, ((lut[0] >> 16) & 0xff) / 255.0, ((lut[0] >> 8) & 0xff) / 255.0,
+                        (lut[0] & 0xff) / 255.0);
+  cairo_paint (cr);
+  if (spec == NULL || (n_bins = strata_specgram_get_n_bins (spec)) < 2)
+    return;
+
+  update_rows (self, spec, height);
+  if (self->db_len < (gsize) width * n_bins)
+    {
+      self->db_len = (gsize) width * n_bins;
+      self->db = g_renew (float, self->db, self->db_len);
+    }
+  strata_specgram_query (spec, start_s, s_per_px, width, self->db);
+
+  cairo_surface_flush (target);
+  pixels = (guint32 *) cairo_image_surface_get_data (target);
+  stride = cairo_image_surface_get_stride (target) / 4;
+  bottom = self->db_top - DB_RANGE;
+  scale = 255.0 / DB_RANGE;
+
+  for (int x = 0; x < width; x++)
+    {
+      const float *col = self->db + (gsize) x * n_bins;
+      for (int y = 0; y < height; y++)
+        {
+          double v = (col[self->row_bin[y]] - bottom) * scale;
+          int i = (int) CLAMP (v, 0.0, 255.0);
+          pixels[(gsize) y * stride + x] = lut[i];
+        }
+    }
+  cairo_surface_mark_dirty (target);
+}
+
+double
+strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height)
+{
+  if (get_spec (self) == NULL || hz < self->fmin || hz > self->fmax || height < 2)
+    return -1;
+  return (1.0 - log (hz / self->fmin) / log (self->fmax / self->fmin)) * (height - 1);
+}
+
+static void
+strata_spectrogram_lane_draw_overlay (StrataLane *lane, cairo_t *cr, int width, int height)
+{
+  StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (lane);
+  static const double marks[] = { 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000 };
+  double last_y = 1e9;
+
+  if (get_spec (self) == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+    {
+      double y = strata_spectrogram_lane_freq_to_y (self, marks[i], height);
+      g_autofree char *text = NULL;
+      PangoLayout *layout;
+      int tw, th;
+
+      if (y < 8 || y > height - 4 || last_y - y < 22)
+        continue;
+      last_y = y;
+      text = marks[i] >= 1000 ? g_strdup_printf ("%g kHz", marks[i] / 1000)
+                              : g_strdup_printf ("%g Hz", marks[i]);
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.55);
+      cairo_rectangle (cr, 0, floor (y), 6, 1);
+      cairo_fill (cr);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.45);
+      cairo_rectangle (cr, 8, y - th / 2.0, tw + 6, th);
+      cairo_fill (cr);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_move_to (cr, 11, y - th / 2.0);
+      pango_cairo_show_layout (cr, layout);
+      g_object_unref (layout);
+    }
+}
+
+static void
+strata_spectrogram_lane_finalize (GObject *object)
+{
+  StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (object);
+
+  g_free (self->db);
+  g_free (self->row_bin);
+  G_OBJECT_CLASS (strata_spectrogram_lane_parent_class)->finalize (object);
+}
+
+static void
+strata_spectrogram_lane_class_init (StrataSpectrogramLaneClass *klass)
+{
+  StrataLaneClass *lane_class = STRATA_LANE_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = strata_spectrogram_lane_finalize;
+  lane_class->render = strata_spectrogram_lane_render;
+  lane_class->draw_overlay = strata_spectrogram_lane_draw_overlay;
+  lane_class->track_changed = strata_spectrogram_lane_track_changed;
+  lane_class->dark = TRUE;
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-spectrogram-lane");
+}
+
+static void
+strata_spectrogram_lane_init (StrataSpectrogramLane *self)
+{
+  strata_lane_set_title (STRATA_LANE (self), _("Spectrogram"));
+  gtk_widget_set_size_request (GTK_WIDGET (self), 100, 180);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  self->fmin = FMIN_DISPLAY;
+  self->fmax = 16000;
+  self->db_top = -10.0;
+}
+
+/**
+ * strata_spectrogram_lane_new:
+ *
+ * Returns: (transfer floating): a spectrogram lane
+ */
+StrataLane *
+strata_spectrogram_lane_new (void)
+{
+  return g_object_new (STRATA_TYPE_SPECTROGRAM_LANE, NULL);
+}

@@ -1,0 +1,21 @@
+/* strata-spectrogram-lane.h: log-frequency dB spectrogram (StrataSpecgram)
+ * in the magma colour map, with a frequency axis.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "strata-lane.h"
+
+G_BEGIN_DECLS
+
+#define STRATA_TYPE_SPECTROGRAM_LANE (strata_spectrogram_lane_get_type ())
+G_DECLARE_FINAL_TYPE (StrataSpectrogramLane, strata_spectrogram_lane, STRATA, SPECTROGRAM_LANE, StrataLane)
+
+StrataLane *strata_spectrogram_lane_new (void);
+
+/* Vertical position (0 = top) of @hz in a lane @height pixels tall; -1 when
+ * out of range or no track. */
+double strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height);
+
+G_END_DECLS

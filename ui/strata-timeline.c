@@ -1,0 +1,333 @@
+/* strata-timeline.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include "strata-timeline.h"
+
+#define DRAG_THRESHOLD 4.0       /* px before a press becomes a selection */
+#define SCROLL_STEP_PX 60.0      /* px per scroll-wheel notch */
+
+struct _StrataTimeline
+{
+  GtkWidget parent_instance;
+
+  GtkWidget *box;                /* vertical: grid, scrollbar */
+  GtkWidget *grid;               /* column 0 labels, column 1 lanes */
+  GtkWidget *scrollbar;
+  GtkAdjustment *adjustment;
+  StrataViewport *viewport;
+  GPtrArray *lanes;              /* (element-type StrataLane) borrowed from the grid */
+  StrataTrack *track;
+
+  double pointer_x;              /* last pointer position in lane coordinates */
+  gboolean pointer_inside;
+  double drag_start_x;
+  gboolean dragging;
+  gboolean syncing;
+};
+
+enum { SIGNAL_SEEK, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (StrataTimeline, strata_timeline, GTK_TYPE_WIDGET)
+
+static void
+sync_adjustment (StrataTimeline *self)
+{
+  double duration = strata_viewport_get_duration (self->viewport);
+  double visible = strata_viewport_get_visible_seconds (self->viewport);
+
+  self->syncing = TRUE;
+  gtk_adjustment_configure (self->adjustment,
+                            strata_viewport_get_start (self->viewport),
+                            0.0, MAX (duration, visible),
+                            visible / 10.0, visible * 0.9, visible);
+  self->syncing = FALSE;
+}
+
+static void
+adjustment_changed_cb (StrataTimeline *self)
+{
+  if (!self->syncing)
+    strata_viewport_set_start (self->viewport, gtk_adjustment_get_value (self->adjustment));
+}
+
+/* ---- pointer interaction -------------------------------------------------- */
+
+static void
+motion_cb (GtkEventControllerMotion *motion, double x, double y, StrataTimeline *self)
+{
+  self->pointer_x = x;
+  self->pointer_inside = TRUE;
+}
+
+static void
+leave_cb (GtkEventControllerMotion *motion, StrataTimeline *self)
+{
+  self->pointer_inside = FALSE;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, StrataTimeline *self)
+{
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+  double spp = strata_viewport_get_seconds_per_px (self->viewport);
+
+  if (self->track == NULL)
+    return FALSE;
+  if (mods & GDK_CONTROL_MASK)
+    {
+      double anchor = strata_viewport_x_to_time (self->viewport, self->pointer_x);
+      strata_viewport_zoom_around (self->viewport, pow (STRATA_TIMELINE_ZOOM_STEP, -dy), anchor);
+      return TRUE;
+    }
+  /* Plain and Shift+scroll both move along time; touchpads give dx too. */
+  strata_viewport_set_start (self->viewport,
+                             strata_viewport_get_start (self->viewport)
+                             + (dx + dy) * SCROLL_STEP_PX * spp);
+  return TRUE;
+}
+
+static void
+press_at (StrataTimeline *self, double x)
+{
+  self->drag_start_x = x;
+  self->dragging = FALSE;
+}
+
+static void
+move_to (StrataTimeline *self, double x)
+{
+  if (!self->dragging && fabs (x - self->drag_start_x) >= DRAG_THRESHOLD)
+    self->dragging = TRUE;
+  if (self->dragging)
+    strata_viewport_set_selection (self->viewport,
+                                   strata_viewport_x_to_time (self->viewport, self->drag_start_x),
+                                   strata_viewport_x_to_time (self->viewport, x));
+}
+
+static void
+release_at (StrataTimeline *self, double x)
+{
+  move_to (self, x);
+  if (!self->dragging)
+    g_signal_emit (self, signals[SIGNAL_SEEK], 0, strata_viewport_x_to_time (self->viewport, x));
+  self->dragging = FALSE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *drag, double x, double y, StrataTimeline *self)
+{
+  if (self->track == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  press_at (self, x);
+}
+
+static void
+drag_update_cb (GtkGestureDrag *drag, double dx, double dy, StrataTimeline *self)
+{
+  move_to (self, self->drag_start_x + dx);
+}
+
+static void
+drag_end_cb (GtkGestureDrag *drag, double dx, double dy, StrataTimeline *self)
+{
+  release_at (self, self->drag_start_x + dx);
+}
+
+void
+strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1)
+{
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+
+  press_at (self, x0);
+  move_to (self, (x0 + x1) / 2);
+  release_at (self, x1);
+}
+
+/* ---- GObject -------------------------------------------------------------- */
+
+static void
+strata_timeline_dispose (GObject *object)
+{
+  StrataTimeline *self = STRATA_TIMELINE (object);
+
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_pointer (&self->lanes, g_ptr_array_unref);
+  g_clear_pointer (&self->track, strata_track_unref);
+  if (self->viewport)
+    g_signal_handlers_disconnect_by_data (self->viewport, self);
+  g_clear_object (&self->viewport);
+
+  G_OBJECT_CLASS (strata_timeline_parent_class)->dispose (object);
+}
+
+static void
+strata_timeline_class_init (StrataTimelineClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = strata_timeline_dispose;
+
+  /**
+   * StrataTimeline::seek:
+   * @seconds: the time the user clicked
+   */
+  signals[SIGNAL_SEEK] =
+    g_signal_new ("seek", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "strata-timeline");
+}
+
+static void
+strata_timeline_init (StrataTimeline *self)
+{
+  self->lanes = g_ptr_array_new ();
+  self->viewport = strata_viewport_new ();
+  g_signal_connect_swapped (self->viewport, "changed", G_CALLBACK (sync_adjustment), self);
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (self->grid), 1);
+  gtk_widget_set_vexpand (self->grid, TRUE);
+  gtk_widget_add_css_class (self->grid, "lanes");
+  gtk_box_append (GTK_BOX (self->box), self->grid);
+
+  self->adjustment = gtk_adjustment_new (0, 0, 1, 0.1, 0.9, 1);
+  g_signal_connect_swapped (self->adjustment, "value-changed",
+                            G_CALLBACK (adjustment_changed_cb), self);
+  self->scrollbar = gtk_scrollbar_new (GTK_ORIENTATION_HORIZONTAL, self->adjustment);
+  gtk_widget_set_margin_start (self->scrollbar, 0);
+  gtk_box_append (GTK_BOX (self->box), self->scrollbar);
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+}
+
+/**
+ * strata_timeline_new:
+ *
+ * Returns: (transfer floating): an empty timeline
+ */
+GtkWidget *
+strata_timeline_new (void)
+{
+  return g_object_new (STRATA_TYPE_TIMELINE, NULL);
+}
+
+/**
+ * strata_timeline_get_viewport:
+ * @self: a #StrataTimeline
+ *
+ * Returns: (transfer none): the viewport shared by the lanes
+ */
+StrataViewport *
+strata_timeline_get_viewport (StrataTimeline *self)
+{
+  g_return_val_if_fail (STRATA_IS_TIMELINE (self), NULL);
+  return self->viewport;
+}
+
+void
+strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
+{
+  GtkWidget *label;
+  GtkEventController *controller;
+  GtkGesture *drag;
+  guint row;
+
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+  g_return_if_fail (STRATA_IS_LANE (lane));
+
+  row = self->lanes->len;
+  label = gtk_label_new (strata_lane_get_title (lane));
+  g_object_bind_property (lane, "title", label, "label", G_BINDING_DEFAULT);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_set_valign (label, GTK_ALIGN_START);
+  gtk_widget_set_size_request (label, 110, -1);
+  gtk_widget_add_css_class (label, "lane-label");
+  gtk_grid_attach (GTK_GRID (self->grid), label, 0, row, 1, 1);
+  gtk_grid_attach (GTK_GRID (self->grid), GTK_WIDGET (lane), 1, row, 1, 1);
+  g_ptr_array_add (self->lanes, lane);
+
+  strata_lane_set_viewport (lane, self->viewport);
+  strata_lane_set_track (lane, self->track);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (lane), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (lane), controller);
+
+  drag = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (lane), GTK_EVENT_CONTROLLER (drag));
+}
+
+guint
+strata_timeline_get_n_lanes (StrataTimeline *self)
+{
+  g_return_val_if_fail (STRATA_IS_TIMELINE (self), 0);
+  return self->lanes->len;
+}
+
+/**
+ * strata_timeline_get_lane:
+ * @self: a #StrataTimeline
+ * @index: the row
+ *
+ * Returns: (transfer none): the lane at @index
+ */
+StrataLane *
+strata_timeline_get_lane (StrataTimeline *self, guint index)
+{
+  g_return_val_if_fail (STRATA_IS_TIMELINE (self), NULL);
+  g_return_val_if_fail (index < self->lanes->len, NULL);
+  return g_ptr_array_index (self->lanes, index);
+}
+
+void
+strata_timeline_set_track (StrataTimeline *self, StrataTrack *track)
+{
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+
+  g_clear_pointer (&self->track, strata_track_unref);
+  if (track)
+    self->track = strata_track_ref (track);
+  for (guint i = 0; i < self->lanes->len; i++)
+    strata_lane_set_track (g_ptr_array_index (self->lanes, i), track);
+  strata_viewport_set_duration (self->viewport, track ? strata_track_get_duration (track) : 0.0);
+  sync_adjustment (self);
+}
+
+void
+strata_timeline_zoom (StrataTimeline *self, double factor)
+{
+  StrataViewport *vp;
+  double playhead, start, visible, anchor;
+
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+
+  vp = self->viewport;
+  playhead = strata_viewport_get_playhead (vp);
+  start = strata_viewport_get_start (vp);
+  visible = strata_viewport_get_visible_seconds (vp);
+  anchor = (playhead >= start && playhead <= start + visible) ? playhead : start + visible / 2;
+  strata_viewport_zoom_around (vp, factor, anchor);
+}

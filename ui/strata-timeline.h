@@ -1,0 +1,36 @@
+/* strata-timeline.h: the shared zoomable timeline: lanes stacked vertically
+ * with a label column, one StrataViewport for all of them, a horizontal
+ * scrollbar, and the pointer/keyboard interaction (zoom, scroll, seek,
+ * select a loop region).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "strata-lane.h"
+#include "strata-viewport.h"
+
+G_BEGIN_DECLS
+
+#define STRATA_TYPE_TIMELINE (strata_timeline_get_type ())
+G_DECLARE_FINAL_TYPE (StrataTimeline, strata_timeline, STRATA, TIMELINE, GtkWidget)
+
+#define STRATA_TIMELINE_ZOOM_STEP 1.5
+
+/* Signal "seek" (double seconds): the user clicked a time. */
+GtkWidget      *strata_timeline_new          (void);
+StrataViewport *strata_timeline_get_viewport (StrataTimeline *self);
+/* Appends @lane (sinks the floating reference) with its title in the label column. */
+void            strata_timeline_add_lane     (StrataTimeline *self, StrataLane *lane);
+guint           strata_timeline_get_n_lanes  (StrataTimeline *self);
+StrataLane     *strata_timeline_get_lane     (StrataTimeline *self, guint index);
+/* Shows @track (nullable) in every lane and fits it. */
+void            strata_timeline_set_track    (StrataTimeline *self, StrataTrack *track);
+/* Keyboard zoom, around the playhead when it is visible, else the centre. */
+void            strata_timeline_zoom         (StrataTimeline *self, double factor);
+/* Simulates a pointer gesture, for tests: a press at @x0 and release at @x1
+ * in lane coordinates (equal: a click). */
+void            strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* strata-waveform-lane.h: min/max waveform of the mono mix (StrataPeaks).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "strata-lane.h"
+
+G_BEGIN_DECLS
+
+#define STRATA_TYPE_WAVEFORM_LANE (strata_waveform_lane_get_type ())
+G_DECLARE_FINAL_TYPE (StrataWaveformLane, strata_waveform_lane, STRATA, WAVEFORM_LANE, StrataLane)
+
+/* The waveform's colour (tests look for it): #3584e4, GNOME blue 3. */
+#define STRATA_WAVEFORM_R 0x35
+#define STRATA_WAVEFORM_G 0x84
+#define STRATA_WAVEFORM_B 0xe4
+
+StrataLane *strata_waveform_lane_new (void);
+
+G_END_DECLS

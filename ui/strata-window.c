@@ -1,0 +1,633 @@
+/* strata-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include "strata-ruler-lane.h"
+#include "strata-settings.h"
+#include "strata-spectrogram-lane.h"
+#include "strata-waveform-lane.h"
+#include "strata-window.h"
+
+#define SKIP_SECONDS 5.0
+#define MAX_RECENT 6
+
+struct _StrataWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template children. */
+  AdwWindowTitle *window_title;
+  GMenu *recent_section;
+  GtkRevealer *error_revealer;
+  GtkLabel *error_label;
+  GtkRevealer *progress_revealer;
+  GtkLabel *stage_label;
+  GtkProgressBar *progress_bar;
+  GtkStack *stack;
+  StrataTimeline *timeline;
+  GtkButton *play_button;
+  GtkLabel *position_label;
+  GtkLabel *loop_label;
+
+  StrataEngine *engine;
+  StrataPlayer *player;
+  StrataTrack *track;            /* (nullable) the open track */
+  GCancellable *load_cancellable; /* (nullable) while a load runs */
+  GSettings *settings;           /* (nullable) */
+  GtkRecentManager *recent;
+  guint tick_id;
+  GtkFileChooserNative *chooser;
+};
+
+G_DEFINE_FINAL_TYPE (StrataWindow, strata_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* m:ss.mmm */
+static char *
+format_time (double seconds)
+{
+  gint64 ms = (gint64) (MAX (seconds, 0.0) * 1000.0 + 0.5);
+  return g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60),
+                          (int) (ms % 1000));
+}
+
+static void
+show_error (StrataWindow *self, const char *message)
+{
+  gtk_label_set_label (self->error_label, message);
+  gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
+}
+
+static void
+error_close_clicked_cb (StrataWindow *self)
+{
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+}
+
+static void
+update_position (StrataWindow *self)
+{
+  double pos = strata_player_get_position (self->player);
+  double dur = strata_player_get_duration (self->player);
+  g_autofree char *a = format_time (pos);
+  g_autofree char *b = format_time (dur);
+  g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+
+  gtk_label_set_label (self->position_label, text);
+  strata_viewport_set_playhead (vp, pos);
+}
+
+static gboolean
+tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  StrataWindow *self = STRATA_WINDOW (widget);
+
+  update_position (self);
+  strata_viewport_ensure_visible (strata_timeline_get_viewport (self->timeline),
+                                  strata_player_get_position (self->player));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+playing_changed_cb (StrataWindow *self)
+{
+  gboolean playing = strata_player_get_playing (self->player);
+
+  gtk_button_set_icon_name (self->play_button, playing ? "media-playback-pause-symbolic"
+                                                       : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), playing ? _("Pause") : _("Play"));
+  if (playing && self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  else if (!playing && self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  update_position (self);
+}
+
+static void
+player_error_cb (StrataWindow *self, const char *message)
+{
+  show_error (self, message);
+}
+
+/* ---- loop and selection ----------------------------------------------------- */
+
+static void
+update_loop (StrataWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "loop");
+  g_autoptr(GVariant) state = g_action_get_state (action);
+  gboolean want = g_variant_get_boolean (state);
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+  double a, b;
+  gboolean has = strata_viewport_get_selection (vp, &a, &b);
+  double la, lb;
+  gboolean looping = strata_player_get_loop (self->player, &la, &lb);
+
+  if (want && has)
+    {
+      if (!looping || la != a || lb != b)
+        strata_player_set_loop (self->player, TRUE, a, b);
+    }
+  else if (looping)
+    strata_player_set_loop (self->player, FALSE, 0, 0);
+
+  if (has)
+    {
+      g_autofree char *sa = format_time (a);
+      g_autofree char *sb = format_time (b);
+      g_autofree char *text = g_strdup_printf (_("Loop %s – %s"), sa, sb);
+      gtk_label_set_label (self->loop_label, text);
+      gtk_widget_set_opacity (GTK_WIDGET (self->loop_label), want ? 1.0 : 0.6);
+    }
+  else
+    gtk_label_set_label (self->loop_label, "");
+}
+
+static void
+viewport_overlay_changed_cb (StrataWindow *self)
+{
+  update_loop (self);
+}
+
+static void
+timeline_seek_cb (StrataWindow *self, double seconds)
+{
+  strata_player_seek (self->player, seconds);
+  update_position (self);
+}
+
+/* ---- recent files ------------------------------------------------------------ */
+
+static gint
+compare_recent (gconstpointer a, gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified (*(GtkRecentInfo **) a);
+  GDateTime *tb = gtk_recent_info_get_modified (*(GtkRecentInfo **) b);
+  return g_date_time_compare (tb, ta);
+}
+
+static void
+rebuild_recent_menu (StrataWindow *self)
+{
+  GList *items = gtk_recent_manager_get_items (self->recent);
+  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+  const char *app_name = g_get_application_name ();
+
+  g_menu_remove_all (self->recent_section);
+  for (GList *l = items; l; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      if (app_name != NULL && gtk_recent_info_has_application (info, app_name)
+          && gtk_recent_info_is_local (info))
+        g_ptr_array_add (mine, info);
+    }
+  g_ptr_array_sort (mine, compare_recent);
+  for (guint i = 0; i < MIN (mine->len, MAX_RECENT); i++)
+    {
+      GtkRecentInfo *info = g_ptr_array_index (mine, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+
+      g_menu_item_set_action_and_target (item, "win.open-uri", "s", gtk_recent_info_get_uri (info));
+      g_menu_append_item (self->recent_section, item);
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+typedef struct
+{
+  GWeakRef window;
+  GCancellable *cancellable;
+  GFile *file;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_weak_ref_clear (&data->window);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+static void
+set_track (StrataWindow *self, StrataTrack *track)
+{
+  g_autofree char *basename = g_path_get_basename (strata_track_get_path (track));
+  g_autofree char *dur = format_time (strata_track_get_duration (track));
+  g_autofree char *title = NULL;
+  char *dot;
+
+  /* m:ss.mmm -> m:ss for the title. */
+  if ((dot = strrchr (dur, '.')))
+    *dot = '\0';
+  title = g_strdup_printf ("%s — %s", basename, dur);
+
+  g_clear_pointer (&self->track, strata_track_unref);
+  self->track = strata_track_ref (track);
+
+  strata_player_set_audio (self->player, strata_track_get_audio (track));
+  strata_timeline_set_track (self->timeline, track);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, basename);
+  adw_window_title_set_subtitle (self->window_title, dur);
+  gtk_stack_set_visible_child_name (self->stack, "timeline");
+  g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "loop")),
+                             g_variant_new_boolean (FALSE));
+  update_loop (self);
+  update_position (self);
+}
+
+static void
+load_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LoadData *data = user_data;
+  g_autoptr(StrataWindow) self = g_weak_ref_get (&data->window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataTrack) track = strata_engine_load_finish (STRATA_ENGINE (source), result, &error);
+
+  if (self == NULL)
+    goto out;
+  if (self->load_cancellable == data->cancellable)
+    g_clear_object (&self->load_cancellable);
+
+  if (track == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (data->file);
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        goto out;   /* the user asked for it: silent */
+      message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+      show_error (self, message);
+      goto out;
+    }
+
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+  set_track (self, track);
+
+  {
+    g_autofree char *uri = g_file_get_uri (data->file);
+    g_autoptr(GFile) parent = g_file_get_parent (data->file);
+
+    gtk_recent_manager_add_item (self->recent, uri);
+    if (self->settings && parent && g_file_peek_path (parent))
+      g_settings_set_string (self->settings, "last-folder", g_file_peek_path (parent));
+  }
+
+out:
+  load_data_free (data);
+}
+
+void
+strata_window_open (StrataWindow *self, GFile *file)
+{
+  LoadData *data;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (STRATA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *message = g_strdup_printf (_("Could not open “%s”: only local files can be opened"), uri);
+      show_error (self, message);
+      return;
+    }
+
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+
+  data = g_new0 (LoadData, 1);
+  g_weak_ref_init (&data->window, self);
+  data->cancellable = g_object_ref (self->load_cancellable);
+  data->file = g_object_ref (file);
+  strata_engine_load_async (self->engine, path, self->load_cancellable, load_ready_cb, data);
+}
+
+/* ---- actions ----------------------------------------------------------------- */
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file)
+        strata_window_open (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+  GtkFileFilter *filter;
+  g_autofree char *folder = NULL;
+
+  if (self->chooser)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Open Audio File"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Audio Files"));
+  gtk_file_filter_add_mime_type (filter, "audio/*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All Files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
+
+  if (self->settings)
+    folder = g_settings_get_string (self->settings, "last-folder");
+  if (folder && *folder && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+open_uri_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (param, NULL));
+  strata_window_open (STRATA_WINDOW (user_data), file);
+}
+
+static void
+cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+}
+
+static void
+play_pause_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  if (strata_player_get_playing (self->player))
+    strata_player_pause (self->player);
+  else
+    strata_player_play (self->player);
+}
+
+static void
+stop_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  strata_player_stop (self->player);
+  update_position (self);
+}
+
+static void
+skip (StrataWindow *self, double delta)
+{
+  strata_player_seek (self->player, strata_player_get_position (self->player) + delta);
+  update_position (self);
+}
+
+static void
+skip_backward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  skip (user_data, -SKIP_SECONDS);
+}
+
+static void
+skip_forward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  skip (user_data, SKIP_SECONDS);
+}
+
+static void
+zoom_in_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, STRATA_TIMELINE_ZOOM_STEP);
+}
+
+static void
+zoom_out_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, 1.0 / STRATA_TIMELINE_ZOOM_STEP);
+}
+
+static void
+zoom_fit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_viewport_fit (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
+}
+
+static void
+clear_selection_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_viewport_clear_selection (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
+}
+
+static void
+loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  g_simple_action_set_state (action, value);
+  update_loop (STRATA_WINDOW (user_data));
+}
+
+static const GActionEntry win_entries[] = {
+  { .name = "open", .activate = open_action },
+  { .name = "open-uri", .activate = open_uri_action, .parameter_type = "s" },
+  { .name = "cancel", .activate = cancel_action },
+  { .name = "play-pause", .activate = play_pause_action },
+  { .name = "stop", .activate = stop_action },
+  { .name = "skip-backward", .activate = skip_backward_action },
+  { .name = "skip-forward", .activate = skip_forward_action },
+  { .name = "zoom-in", .activate = zoom_in_action },
+  { .name = "zoom-out", .activate = zoom_out_action },
+  { .name = "zoom-fit", .activate = zoom_fit_action },
+  { .name = "clear-selection", .activate = clear_selection_action },
+  { .name = "loop", .state = "false", .change_state = loop_change_state },
+};
+
+/* ---- drag and drop ------------------------------------------------------------ */
+
+static gboolean
+drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, StrataWindow *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  strata_window_open (self, files->data);
+  g_slist_free (files);
+  return TRUE;
+}
+
+/* ---- GObject ------------------------------------------------------------------- */
+
+static void
+strata_window_dispose (GObject *object)
+{
+  StrataWindow *self = STRATA_WINDOW (object);
+
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  if (self->tick_id)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+  self->tick_id = 0;
+  if (self->player)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      strata_player_set_audio (self->player, NULL);
+    }
+  if (self->recent)
+    g_signal_handlers_disconnect_by_data (self->recent, self);
+  if (self->chooser)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->player);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->track, strata_track_unref);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), STRATA_TYPE_WINDOW);
+  G_OBJECT_CLASS (strata_window_parent_class)->dispose (object);
+}
+
+static void
+strata_window_class_init (StrataWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = strata_window_dispose;
+
+  g_type_ensure (STRATA_TYPE_TIMELINE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, recent_section);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, stage_label);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, position_label);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, loop_label);
+  gtk_widget_class_bind_template_callback (widget_class, error_close_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timeline_seek_cb);
+}
+
+static void
+strata_window_init (StrataWindow *self)
+{
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
+                                   G_N_ELEMENTS (win_entries), self);
+
+  strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
+  strata_timeline_add_lane (self->timeline, strata_waveform_lane_new ());
+  strata_timeline_add_lane (self->timeline, strata_spectrogram_lane_new ());
+  g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "overlay-changed",
+                            G_CALLBACK (viewport_overlay_changed_cb), self);
+
+  self->player = strata_player_new ();
+  g_signal_connect_swapped (self->player, "notify::playing", G_CALLBACK (playing_changed_cb), self);
+  g_signal_connect_swapped (self->player, "error", G_CALLBACK (player_error_cb), self);
+
+  self->settings = strata_settings_new ();
+  if (self->settings)
+    {
+      g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+    }
+
+  self->recent = gtk_recent_manager_get_default ();
+  g_signal_connect_swapped (self->recent, "changed", G_CALLBACK (rebuild_recent_menu), self);
+  rebuild_recent_menu (self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  update_loop (self);
+}
+
+/**
+ * strata_window_new:
+ * @app: the application
+ * @engine: (transfer none): the engine that loads and analyses files
+ *
+ * Returns: (transfer none): a new main window, owned by @app
+ */
+StrataWindow *
+strata_window_new (GtkApplication *app, StrataEngine *engine)
+{
+  StrataWindow *self = g_object_new (STRATA_TYPE_WINDOW, "application", app, NULL);
+
+  self->engine = g_object_ref (engine);
+  g_object_bind_property (engine, "busy", self->progress_revealer, "reveal-child", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (engine, "fraction", self->progress_bar, "fraction", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE);
+  return self;
+}
+
+gboolean
+strata_window_get_loading (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  return self->load_cancellable != NULL;
+}
+
+StrataTrack *
+strata_window_get_track (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  return self->track;
+}
+
+StrataPlayer *
+strata_window_get_player (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  return self->player;
+}
+
+StrataTimeline *
+strata_window_get_timeline (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  return self->timeline;
+}
+
+const char *
+strata_window_get_error (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  if (!gtk_revealer_get_reveal_child (self->error_revealer))
+    return NULL;
+  return gtk_label_get_label (self->error_label);
+}

@@ -1,0 +1,29 @@
+/* strata-window.h: the main window: header bar, error bar, progress, the
+ * timeline and the transport bar.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+#include "engine/strata-engine.h"
+#include "playback/strata-player.h"
+#include "strata-timeline.h"
+
+G_BEGIN_DECLS
+
+#define STRATA_TYPE_WINDOW (strata_window_get_type ())
+G_DECLARE_FINAL_TYPE (StrataWindow, strata_window, STRATA, WINDOW, AdwApplicationWindow)
+
+StrataWindow   *strata_window_new            (GtkApplication *app, StrataEngine *engine);
+/* Starts loading @file in the background; on success it replaces the open
+ * track, on failure the error bar names the file and the reason. */
+void            strata_window_open           (StrataWindow *self, GFile *file);
+gboolean        strata_window_get_loading    (StrataWindow *self);
+StrataTrack    *strata_window_get_track      (StrataWindow *self);   /* (transfer none) (nullable) */
+StrataPlayer   *strata_window_get_player     (StrataWindow *self);   /* (transfer none) */
+StrataTimeline *strata_window_get_timeline   (StrataWindow *self);   /* (transfer none) */
+/* The error bar's message when it is shown, else NULL. */
+const char     *strata_window_get_error      (StrataWindow *self);
+
+G_END_DECLS
