@@ -62,6 +62,10 @@ gboolean strata_job_is_cancelled       (StrataJob *job);
  * pass strata_job_abort_func with the job as user data. */
 bool     strata_job_abort_func         (void *job);
 void     strata_job_progress_func      (double fraction, const char *stage, void *job);
+/* The job's cancellable (fires on the caller's cancellable, on
+ * strata_engine_cancel_all() and on engine shutdown), to hand to GIO-style
+ * calls such as strata_audio_decode(). (transfer none) */
+GCancellable *strata_job_get_cancellable (StrataJob *job);
 
 void     strata_engine_run_async       (StrataEngine        *self,
                                         const char          *kind,

@@ -14,6 +14,25 @@ G_BEGIN_DECLS
 
 typedef struct _StrataTrack StrataTrack;
 
+/**
+ * strata_track_new:
+ * @path: the file the track was read from
+ * @info: (nullable): its probed facts (deep-copied)
+ * @hash: hex SHA-256 of the file's bytes
+ * @audio: (transfer none): the decoded audio (a reference is taken)
+ * @peaks: (transfer full): waveform summary of @audio
+ * @specgram: (transfer full): spectrogram summary of @audio
+ *
+ * Bundles the parts; the engine's load job uses it, and tests and the UI may
+ * build tracks from audio they made. (transfer full)
+ */
+StrataTrack            *strata_track_new          (const char             *path,
+                                                   const StrataAudioInfo  *info,
+                                                   const char             *hash,
+                                                   StrataAudio            *audio,
+                                                   StrataPeaks            *peaks,
+                                                   StrataSpecgram         *specgram);
+
 StrataTrack            *strata_track_ref          (StrataTrack *track);
 void                    strata_track_unref        (StrataTrack *track);
 const char             *strata_track_get_path     (const StrataTrack *track);

@@ -1,0 +1,766 @@
+/* strata-engine.c: the background engine: worker threads, jobs, coalesced
+ * progress, cancellation.
+ *
+ * How a job travels (StrataJob):
+ *   strata_engine_run_async (main thread) creates the job and its GTask on
+ *   the caller's thread-default context and pushes it on a GAsyncQueue. One
+ *   of STRATA_ENGINE_N_WORKERS GThreads pops it, runs the job function and
+ *   returns the GTask; GTask delivers job_task_done() on the caller's context,
+ *   which updates the engine's properties and calls the caller back.
+ * A job's state goes QUEUED -> RUNNING -> DONE, or QUEUED -> DONE when it is
+ *   cancelled before a worker took it (then it is returned from an idle on
+ *   the task's context, so it finishes quickly even when both workers are
+ *   busy). Compare-and-swap decides who returns the task.
+ * Progress: workers store the latest value under the job's lock and attach at
+ *   most one dispatch source to the task's context, no sooner than 1/30 s
+ *   after the previous dispatch.
+ * References: the queue, the GTask callback, each pending source and the
+ *   cancellable handler each hold a job reference. The job holds the GTask,
+ *   and the GTask the engine; the last GTask reference is always dropped on
+ *   the task's context, so the engine is never finalised on a worker.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "engine/strata-engine.h"
+#include "engine/strata-engine-private.h"
+
+enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+struct _StrataJob
+{
+  gatomicrefcount ref;
+  StrataEngine *engine;          /* not owned: the GTask holds it */
+  GTask *task;                   /* owned */
+  GCancellable *cancellable;     /* owned: the task's cancellable */
+  GCancellable *user_cancellable;
+  gulong user_handler;
+  gulong own_handler;
+  char *kind;
+  StrataJobFunc func;
+  gpointer job_data;
+  GDestroyNotify job_data_free;
+  GDestroyNotify result_free;
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+  int state;                     /* atomic: JOB_* */
+
+  GMutex lock;                   /* guards the next four */
+  double fraction;
+  char stage[64];
+  gboolean dispatch_pending;
+  gint64 last_dispatch;
+
+  /* Main context only. */
+  gboolean finished;
+  double shown_fraction;
+  char *shown_stage;
+};
+
+struct _StrataEngine
+{
+  GObject parent_instance;
+
+  char *cache_dir;
+  GAsyncQueue *queue;            /* StrataJob * (one ref each) or &quit_marker */
+  GThread *workers[STRATA_ENGINE_N_WORKERS];
+
+  /* Main thread only. */
+  GList *jobs;                   /* queued + running, in submission order (refs) */
+  gboolean busy;
+  double fraction;
+  char *stage;
+};
+
+G_DEFINE_FINAL_TYPE (StrataEngine, strata_engine, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CACHE_DIR,
+  PROP_BUSY,
+  PROP_FRACTION,
+  PROP_STAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+static char quit_marker;
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+static StrataJob *
+job_ref (StrataJob *job)
+{
+  g_atomic_ref_count_inc (&job->ref);
+  return job;
+}
+
+static gboolean
+idle_nothing (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops @obj on @context: immediately when this thread runs it, otherwise
+ * from an idle there. */
+static void
+unref_on_context (GMainContext *context, gpointer obj)
+{
+  if (g_main_context_is_owner (context))
+    {
+      g_object_unref (obj);
+      return;
+    }
+  GSource *source = g_idle_source_new ();
+  g_source_set_callback (source, idle_nothing, obj, g_object_unref);
+  g_source_set_static_name (source, "[strata] unref task");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
+static void
+job_unref (gpointer data)
+{
+  StrataJob *job = data;
+  if (!g_atomic_ref_count_dec (&job->ref))
+    return;
+  if (job->job_data_free != NULL && job->job_data != NULL)
+    job->job_data_free (job->job_data);
+  g_clear_object (&job->user_cancellable);
+  g_clear_object (&job->cancellable);
+  g_free (job->kind);
+  g_free (job->shown_stage);
+  g_mutex_clear (&job->lock);
+  GTask *task = g_steal_pointer (&job->task);
+  GMainContext *context = g_task_get_context (task);
+  g_free (job);
+  unref_on_context (context, task);
+}
+
+/**
+ * strata_job_get_cancellable:
+ * @job: the running job
+ *
+ * Returns: (transfer none): the job's cancellable
+ */
+GCancellable *
+strata_job_get_cancellable (StrataJob *job)
+{
+  g_return_val_if_fail (job != NULL, NULL);
+  return job->cancellable;
+}
+
+/**
+ * strata_job_is_cancelled:
+ * @job: the running job
+ *
+ * Returns: whether the job must stop (call from the job function, any thread)
+ */
+gboolean
+strata_job_is_cancelled (StrataJob *job)
+{
+  g_return_val_if_fail (job != NULL, TRUE);
+  return g_cancellable_is_cancelled (job->cancellable);
+}
+
+/**
+ * strata_job_abort_func:
+ * @job: (type StrataJob): the running job
+ *
+ * A #StrataAbortFunc for plain-C code: true once the job is cancelled.
+ */
+bool
+strata_job_abort_func (void *job)
+{
+  return strata_job_is_cancelled (job);
+}
+
+/**
+ * strata_job_progress_func:
+ * @fraction: 0..1
+ * @stage: (nullable): untranslated stage name
+ * @job: (type StrataJob): the running job
+ *
+ * A #StrataProgressFunc forwarding to strata_job_progress().
+ */
+void
+strata_job_progress_func (double fraction, const char *stage, void *job)
+{
+  strata_job_progress (job, fraction, stage);
+}
+
+/* Short untranslated stage names of the built-in jobs, and their text. */
+static const char *
+stage_text (const char *stage)
+{
+  static const struct { const char *name; const char *text; } texts[] = {
+    { "hash", N_("Reading") },
+    { "decode", N_("Decoding") },
+    { "peaks", N_("Drawing the waveform") },
+    { "spectrogram", N_("Computing the spectrogram") },
+  };
+  if (stage == NULL)
+    return "";
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (g_str_equal (stage, texts[i].name))
+      return _(texts[i].text);
+  return stage;
+}
+
+static void
+engine_set_state (StrataEngine *self, gboolean busy, double fraction, const char *stage)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->busy != busy)
+    {
+      self->busy = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+  if (self->fraction != fraction)
+    {
+      self->fraction = fraction;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+    }
+  if (g_strcmp0 (self->stage, stage) != 0)
+    {
+      g_free (self->stage);
+      self->stage = g_strdup (stage);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The properties follow the oldest unfinished job; when none is left, busy
+ * goes FALSE and fraction keeps its last value until the next job starts. */
+static void
+engine_update (StrataEngine *self)
+{
+  if (self->jobs == NULL)
+    {
+      engine_set_state (self, FALSE, self->fraction, "");
+      return;
+    }
+  StrataJob *head = self->jobs->data;
+  engine_set_state (self, TRUE, head->shown_fraction, stage_text (head->shown_stage));
+}
+
+static gboolean
+progress_dispatch (gpointer data)
+{
+  StrataJob *job = data;
+  g_mutex_lock (&job->lock);
+  double fraction = job->fraction;
+  char stage[sizeof job->stage];
+  memcpy (stage, job->stage, sizeof stage);
+  job->dispatch_pending = FALSE;
+  job->last_dispatch = g_get_monotonic_time ();
+  g_mutex_unlock (&job->lock);
+
+  if (job->finished)
+    return G_SOURCE_REMOVE;
+  job->shown_fraction = fraction;
+  if (g_strcmp0 (job->shown_stage, stage) != 0)
+    {
+      g_free (job->shown_stage);
+      job->shown_stage = g_strdup (stage);
+    }
+  if (job->engine->jobs != NULL && job->engine->jobs->data == job)
+    engine_update (job->engine);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * strata_job_progress:
+ * @job: the running job
+ * @fraction: 0..1 of the whole job; never goes backwards (smaller values
+ *   are raised to the last one)
+ * @stage: (nullable): short untranslated stage name; NULL keeps the last
+ *
+ * Records progress; callable from any thread, as often as wanted: the
+ * engine forwards the latest value to the main context at most 30 times a
+ * second.
+ */
+void
+strata_job_progress (StrataJob *job, double fraction, const char *stage)
+{
+  g_return_if_fail (job != NULL);
+  if (!(fraction >= 0.0))
+    fraction = 0.0;
+  if (fraction > 1.0)
+    fraction = 1.0;
+
+  g_mutex_lock (&job->lock);
+  if (fraction > job->fraction)
+    job->fraction = fraction;
+  if (stage != NULL)
+    g_strlcpy (job->stage, stage, sizeof job->stage);
+  if (!job->dispatch_pending)
+    {
+      job->dispatch_pending = TRUE;
+      gint64 wait_us = job->last_dispatch + STRATA_ENGINE_PROGRESS_INTERVAL_US -
+                       g_get_monotonic_time ();
+      GSource *source = wait_us > 0
+                        ? g_timeout_source_new ((guint) ((wait_us + 999) / 1000))
+                        : g_idle_source_new ();
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, progress_dispatch, job_ref (job), job_unref);
+      g_source_set_static_name (source, "[strata] job progress");
+      g_source_attach (source, g_task_get_context (job->task));
+      g_source_unref (source);
+    }
+  g_mutex_unlock (&job->lock);
+}
+
+/* On the task's context, for a job cancelled while still queued. */
+static gboolean
+cancel_queued_idle (gpointer data)
+{
+  StrataJob *job = data;
+  if (g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_DONE))
+    g_task_return_new_error (job->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("The job “%s” was cancelled"), job->kind);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs in whichever thread cancelled; only schedules. */
+static void
+on_job_cancelled (GCancellable *cancellable, gpointer data)
+{
+  StrataJob *job = data;
+  if (g_atomic_int_get (&job->state) != JOB_QUEUED)
+    return;   /* running: the job function notices; done: nothing to do */
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, cancel_queued_idle, job_ref (job), job_unref);
+  g_source_set_static_name (source, "[strata] cancel queued job");
+  g_source_attach (source, g_task_get_context (job->task));
+  g_source_unref (source);
+}
+
+static void
+on_user_cancelled (GCancellable *cancellable, gpointer own)
+{
+  g_cancellable_cancel (own);
+}
+
+/* The GTask's callback, on the caller's context. */
+static void
+job_task_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  StrataJob *job = data;
+  StrataEngine *self = job->engine;
+
+  if (job->user_cancellable != NULL)
+    g_cancellable_disconnect (job->user_cancellable, job->user_handler);
+  g_cancellable_disconnect (job->cancellable, job->own_handler);
+  job->user_handler = job->own_handler = 0;
+
+  job->finished = TRUE;
+  GList *link = g_list_find (self->jobs, job);
+  if (link != NULL)
+    {
+      gboolean was_head = link == self->jobs;
+      self->jobs = g_list_delete_link (self->jobs, link);
+      if (was_head && g_task_had_error (G_TASK (result)) == FALSE)
+        engine_set_state (self, TRUE, 1.0, self->stage);
+      engine_update (self);
+      job_unref (job);   /* the list's reference */
+    }
+
+  if (job->callback != NULL)
+    job->callback (source, result, job->user_data);
+  job_unref (job);       /* the callback's reference */
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  GAsyncQueue *queue = data;
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (queue);
+      if (item == &quit_marker)
+        break;
+      StrataJob *job = item;
+      if (!g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_RUNNING))
+        {
+          job_unref (job);   /* cancelled while queued: already returned */
+          continue;
+        }
+
+      GError *error = NULL;
+      gpointer result = NULL;
+      if (!g_cancellable_is_cancelled (job->cancellable))
+        result = job->func (job, job->job_data, &error);
+      g_atomic_int_set (&job->state, JOB_DONE);
+
+      GError *cancel_error = NULL;
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, &cancel_error))
+        {
+          if (result != NULL && job->result_free != NULL)
+            job->result_free (result);
+          result = NULL;
+          g_clear_error (&error);
+          error = cancel_error;
+        }
+      if (result != NULL)
+        {
+          g_clear_error (&error);
+          g_task_return_pointer (job->task, result, job->result_free);
+        }
+      else
+        {
+          if (error == NULL)
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _("The job “%s” failed without a reason"), job->kind);
+          g_task_return_error (job->task, error);
+        }
+      job_unref (job);   /* the queue's reference */
+    }
+  g_async_queue_unref (queue);
+  return NULL;
+}
+
+/* ---- the engine -------------------------------------------------------------- */
+
+static void
+strata_engine_dispose (GObject *object)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+
+  /* Shutdown (Clapper's order): cancel everything, stop the workers, join. */
+  strata_engine_cancel_all (self);
+  if (self->queue != NULL)
+    {
+      for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
+        g_async_queue_push_front (self->queue, &quit_marker);
+      for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
+        {
+          GThread *thread = g_steal_pointer (&self->workers[i]);
+          if (thread == NULL)
+            continue;
+          if (thread == g_thread_self ())
+            g_thread_unref (thread);
+          else
+            g_thread_join (thread);
+        }
+      /* Jobs still queued were cancelled above; drop the queue's refs. */
+      gpointer item;
+      while ((item = g_async_queue_try_pop (self->queue)) != NULL)
+        if (item != &quit_marker)
+          job_unref (item);
+      g_clear_pointer (&self->queue, g_async_queue_unref);
+    }
+  g_list_free_full (g_steal_pointer (&self->jobs), job_unref);
+
+  G_OBJECT_CLASS (strata_engine_parent_class)->dispose (object);
+}
+
+static void
+strata_engine_finalize (GObject *object)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+  g_free (self->cache_dir);
+  g_free (self->stage);
+  G_OBJECT_CLASS (strata_engine_parent_class)->finalize (object);
+}
+
+static void
+strata_engine_constructed (GObject *object)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+  G_OBJECT_CLASS (strata_engine_parent_class)->constructed (object);
+
+  if (self->cache_dir == NULL)
+    self->cache_dir = g_build_filename (g_get_user_cache_dir (), "strata", NULL);
+  self->queue = g_async_queue_new ();
+  for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
+    {
+      char name[16];
+      g_snprintf (name, sizeof name, "strata-work%d", i);
+      self->workers[i] = g_thread_new (name, worker_main, g_async_queue_ref (self->queue));
+    }
+}
+
+static void
+strata_engine_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+  switch (prop_id)
+    {
+    case PROP_CACHE_DIR:
+      g_value_set_string (value, self->cache_dir);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    case PROP_STAGE:
+      g_value_set_string (value, self->stage);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_engine_set_property (GObject *object, guint prop_id, const GValue *value,
+                            GParamSpec *pspec)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+  switch (prop_id)
+    {
+    case PROP_CACHE_DIR:
+      g_free (self->cache_dir);
+      self->cache_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_engine_class_init (StrataEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = strata_engine_constructed;
+  object_class->dispose = strata_engine_dispose;
+  object_class->finalize = strata_engine_finalize;
+  object_class->get_property = strata_engine_get_property;
+  object_class->set_property = strata_engine_set_property;
+
+  properties[PROP_CACHE_DIR] =
+    g_param_spec_string ("cache-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRACTION] =
+    g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STAGE] =
+    g_param_spec_string ("stage", NULL, NULL, "",
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+strata_engine_init (StrataEngine *self)
+{
+  self->stage = g_strdup ("");
+}
+
+/**
+ * strata_engine_new:
+ * @cache_dir: (nullable): cache folder; NULL for $XDG_CACHE_HOME/strata
+ *
+ * Starts the engine and its worker threads. Use it from one thread (the main
+ * thread); dropping the last reference cancels every job and joins the
+ * workers.
+ *
+ * Returns: (transfer full): a new engine
+ */
+StrataEngine *
+strata_engine_new (const char *cache_dir)
+{
+  return g_object_new (STRATA_TYPE_ENGINE, "cache-dir", cache_dir, NULL);
+}
+
+/**
+ * strata_engine_get_cache_dir:
+ * @self: the engine
+ *
+ * Returns: (transfer none): the cache folder
+ */
+const char *
+strata_engine_get_cache_dir (StrataEngine *self)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  return self->cache_dir;
+}
+
+gboolean
+strata_engine_get_busy (StrataEngine *self)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), FALSE);
+  return self->busy;
+}
+
+double
+strata_engine_get_fraction (StrataEngine *self)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), 0.0);
+  return self->fraction;
+}
+
+const char *
+strata_engine_get_stage (StrataEngine *self)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  return self->stage;
+}
+
+/**
+ * strata_engine_cancel_all:
+ * @self: the engine
+ *
+ * Cancels every queued and running job; each finishes with
+ * %G_IO_ERROR_CANCELLED.
+ */
+void
+strata_engine_cancel_all (StrataEngine *self)
+{
+  g_return_if_fail (STRATA_IS_ENGINE (self));
+  /* Copy: cancelling may not change the list now, but stay safe. */
+  GList *jobs = g_list_copy (self->jobs);
+  for (GList *l = jobs; l != NULL; l = l->next)
+    g_cancellable_cancel (((StrataJob *) l->data)->cancellable);
+  g_list_free (jobs);
+}
+
+static void
+engine_submit (StrataEngine        *self,
+               const char          *kind,
+               gpointer             source_tag,
+               StrataJobFunc        func,
+               gpointer             job_data,
+               GDestroyNotify       job_data_free,
+               GDestroyNotify       result_free,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  StrataJob *job = g_new0 (StrataJob, 1);
+  g_atomic_ref_count_init (&job->ref);
+  g_mutex_init (&job->lock);
+  job->engine = self;
+  job->kind = g_strdup (kind != NULL ? kind : "job");
+  job->func = func;
+  job->job_data = job_data;
+  job->job_data_free = job_data_free;
+  job->result_free = result_free;
+  job->callback = callback;
+  job->user_data = user_data;
+  job->state = JOB_QUEUED;
+  job->cancellable = g_cancellable_new ();
+
+  job->task = g_task_new (self, job->cancellable, job_task_done, job_ref (job));
+  g_task_set_source_tag (job->task, source_tag);
+  g_task_set_name (job->task, job->kind);
+
+  job->own_handler = g_cancellable_connect (job->cancellable, G_CALLBACK (on_job_cancelled),
+                                            job_ref (job), job_unref);
+  if (cancellable != NULL)
+    {
+      job->user_cancellable = g_object_ref (cancellable);
+      job->user_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_user_cancelled),
+                                                 g_object_ref (job->cancellable),
+                                                 g_object_unref);
+    }
+
+  if (self->jobs == NULL)
+    engine_set_state (self, TRUE, 0.0, "");
+  self->jobs = g_list_append (self->jobs, job_ref (job));
+  g_async_queue_push (self->queue, job);   /* the creation reference */
+}
+
+/**
+ * strata_engine_run_async:
+ * @self: the engine
+ * @kind: short name of the job, for messages and debugging
+ * @func: the work, run on a worker thread
+ * @job_data: (nullable): passed to @func
+ * @job_data_free: (nullable): frees @job_data when the job is over
+ * @result_free: (nullable): frees a result nobody collected
+ * @cancellable: (nullable): cancels this job
+ * @callback: called on the caller's thread-default context when done
+ * @user_data: for @callback
+ *
+ * Queues a generic job. Progress reported by @func drives the engine's
+ * properties while this is the oldest unfinished job.
+ */
+void
+strata_engine_run_async (StrataEngine        *self,
+                         const char          *kind,
+                         StrataJobFunc        func,
+                         gpointer             job_data,
+                         GDestroyNotify       job_data_free,
+                         GDestroyNotify       result_free,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (STRATA_IS_ENGINE (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  engine_submit (self, kind, strata_engine_run_async, func, job_data, job_data_free,
+                 result_free, cancellable, callback, user_data);
+}
+
+/**
+ * strata_engine_run_finish:
+ * @self: the engine
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the job's result, or NULL with @error
+ * set (%G_IO_ERROR_CANCELLED when cancelled)
+ */
+gpointer
+strata_engine_run_finish (StrataEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_engine_run_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * strata_engine_load_async:
+ * @self: the engine
+ * @path: the file to open
+ * @cancellable: (nullable): cancels the load
+ * @callback: called on the caller's thread-default context when done
+ * @user_data: for @callback
+ *
+ * Hashes, probes and decodes @path and computes (or reads from the cache)
+ * its waveform peaks and spectrogram.
+ */
+void
+strata_engine_load_async (StrataEngine        *self,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (STRATA_IS_ENGINE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  engine_submit (self, "load", strata_engine_load_async, _strata_engine_load_job,
+                 _strata_engine_load_data_new (self, path), _strata_engine_load_data_free,
+                 (GDestroyNotify) strata_track_unref, cancellable, callback, user_data);
+}
+
+/**
+ * strata_engine_load_finish:
+ * @self: the engine
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the track, or NULL with @error set
+ */
+StrataTrack *
+strata_engine_load_finish (StrataEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_engine_load_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
