@@ -1,0 +1,206 @@
+/* strata-nn-conv.c: 1-D convolution and transposed convolution over time.
+ *
+ * Activations are (B,T,C); weights keep PyTorch's layouts. Each batch item
+ * is lowered to one GEMM through an im2col matrix (T rows, C*K columns in
+ * (channel, tap) order, matching the (.., C, K) weight layout), so nearly
+ * all FLOPs go through cblas_sgemm.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nn/strata-nn-ops.h"
+
+#include "nn/strata-nn-private.h"
+#include <string.h>
+
+/* cols (R, C*K): cols[r][c*K + k] = src[r*stride - pad + k*dil][c], or 0
+ * where the source row falls outside [0, L). src (L, C). */
+static void
+im2col (float *cols, const float *src, int R, int L, int C, int K,
+        int stride, int pad, int dil)
+{
+  const size_t CK = (size_t) C * K;
+  for (int r = 0; r < R; r++)
+    {
+      float *row = cols + (size_t) r * CK;
+      for (int k = 0; k < K; k++)
+        {
+          int s = r * stride - pad + k * dil;
+          if (s < 0 || s >= L)
+            {
+              for (int c = 0; c < C; c++)
+                row[(size_t) c * K + k] = 0.0f;
+              continue;
+            }
+          const float *x = src + (size_t) s * C;
+          for (int c = 0; c < C; c++)
+            row[(size_t) c * K + k] = x[c];
+        }
+    }
+}
+
+/* The adjoint of im2col: dst[r*stride - pad + k*dil][c] += cols[r][c*K + k]. */
+static void
+col2im (float *dst, const float *cols, int R, int L, int C, int K,
+        int stride, int pad, int dil)
+{
+  const size_t CK = (size_t) C * K;
+  for (int r = 0; r < R; r++)
+    {
+      const float *row = cols + (size_t) r * CK;
+      for (int k = 0; k < K; k++)
+        {
+          int s = r * stride - pad + k * dil;
+          if (s < 0 || s >= L)
+            continue;
+          float *x = dst + (size_t) s * C;
+          for (int c = 0; c < C; c++)
+            x[c] += row[(size_t) c * K + k];
+        }
+    }
+}
+
+static void
+bias_rows (float *out, const float *b, int R, int C)
+{
+  for (int r = 0; r < R; r++)
+    {
+      if (b)
+        memcpy (out + (size_t) r * C, b, (size_t) C * sizeof (float));
+      else
+        memset (out + (size_t) r * C, 0, (size_t) C * sizeof (float));
+    }
+}
+
+static void
+bias_grad (float *db, const float *dout, int R, int C)
+{
+  if (db == NULL)
+    return;
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++)
+      db[c] += dout[(size_t) r * C + c];
+}
+
+/* ------------------------------------------------------------- Conv1d */
+
+int
+strata_conv1d_out_len (const StrataConv1d *c)
+{
+  int span = c->dilation * (c->K - 1) + 1;
+  int n = c->T_in + 2 * c->padding - span;
+  return n < 0 ? 0 : n / c->stride + 1;
+}
+
+size_t
+strata_conv1d_scratch_size (const StrataConv1d *c)
+{
+  return (size_t) strata_conv1d_out_len (c) * c->C_in * c->K;
+}
+
+void
+strata_conv1d_forward (const StrataConv1d *c, float *out, const float *inp,
+                       const float *w, const float *b, float *scratch)
+{
+  const int To = strata_conv1d_out_len (c);
+  const int CK = c->C_in * c->K;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      const float *x = inp + (size_t) bi * c->T_in * c->C_in;  /* (T_in,C_in) */
+      float *o = out + (size_t) bi * To * c->C_out;             /* (To,C_out) */
+      im2col (scratch, x, To, c->T_in, c->C_in, c->K, c->stride, c->padding, c->dilation);
+      bias_rows (o, b, To, c->C_out);
+      /* o (To,C_out) += cols (To,CK) · w (C_out,CK)ᵀ */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, To, c->C_out, CK,
+                   1.0f, scratch, CK, w, CK, 1.0f, o, c->C_out);
+    }
+}
+
+void
+strata_conv1d_backward (const StrataConv1d *c, float *dinp, float *dw, float *db,
+                        const float *dout, const float *inp, const float *w,
+                        float *scratch)
+{
+  const int To = strata_conv1d_out_len (c);
+  const int CK = c->C_in * c->K;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      const float *x = inp + (size_t) bi * c->T_in * c->C_in;
+      const float *g = dout + (size_t) bi * To * c->C_out;  /* (To,C_out) */
+      bias_grad (db, g, To, c->C_out);
+      if (dw != NULL)
+        {
+          im2col (scratch, x, To, c->T_in, c->C_in, c->K, c->stride, c->padding, c->dilation);
+          /* dw (C_out,CK) += g (To,C_out)ᵀ · cols (To,CK) */
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, c->C_out, CK, To,
+                       1.0f, g, c->C_out, scratch, CK, 1.0f, dw, CK);
+        }
+      if (dinp != NULL)
+        {
+          /* dcols (To,CK) = g (To,C_out) · w (C_out,CK) */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, To, CK, c->C_out,
+                       1.0f, g, c->C_out, w, CK, 0.0f, scratch, CK);
+          col2im (dinp + (size_t) bi * c->T_in * c->C_in, scratch, To, c->T_in, c->C_in,
+                  c->K, c->stride, c->padding, c->dilation);
+        }
+    }
+}
+
+/* ---------------------------------------------------- ConvTranspose1d */
+
+int
+strata_conv_transpose1d_out_len (const StrataConvT1d *c)
+{
+  int n = (c->T_in - 1) * c->stride - 2 * c->padding + c->dilation * (c->K - 1) + 1 +
+          c->output_padding;
+  return n < 0 ? 0 : n;
+}
+
+size_t
+strata_conv_transpose1d_scratch_size (const StrataConvT1d *c)
+{
+  return (size_t) c->T_in * c->C_out * c->K;
+}
+
+void
+strata_conv_transpose1d_forward (const StrataConvT1d *c, float *out, const float *inp,
+                                 const float *w, const float *b, float *scratch)
+{
+  const int To = strata_conv_transpose1d_out_len (c);
+  const int OK = c->C_out * c->K;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      const float *x = inp + (size_t) bi * c->T_in * c->C_in;  /* (T_in,C_in) */
+      float *o = out + (size_t) bi * To * c->C_out;             /* (To,C_out) */
+      /* cols (T_in,OK) = x (T_in,C_in) · w (C_in,OK) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, c->T_in, OK, c->C_in,
+                   1.0f, x, c->C_in, w, OK, 0.0f, scratch, OK);
+      bias_rows (o, b, To, c->C_out);
+      col2im (o, scratch, c->T_in, To, c->C_out, c->K, c->stride, c->padding, c->dilation);
+    }
+}
+
+void
+strata_conv_transpose1d_backward (const StrataConvT1d *c, float *dinp, float *dw,
+                                  float *db, const float *dout, const float *inp,
+                                  const float *w, float *scratch)
+{
+  const int To = strata_conv_transpose1d_out_len (c);
+  const int OK = c->C_out * c->K;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      const float *x = inp + (size_t) bi * c->T_in * c->C_in;
+      const float *g = dout + (size_t) bi * To * c->C_out;
+      bias_grad (db, g, To, c->C_out);
+      if (dw == NULL && dinp == NULL)
+        continue;
+      /* dcols (T_in,OK) gathers g with the forward's index map */
+      im2col (scratch, g, c->T_in, To, c->C_out, c->K, c->stride, c->padding, c->dilation);
+      if (dw != NULL) /* dw (C_in,OK) += x (T_in,C_in)ᵀ · dcols */
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, c->C_in, OK, c->T_in,
+                     1.0f, x, c->C_in, scratch, OK, 1.0f, dw, OK);
+      if (dinp != NULL) /* dx (T_in,C_in) += dcols (T_in,OK) · w (C_in,OK)ᵀ */
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, c->T_in, c->C_in, OK,
+                     1.0f, scratch, OK, w, OK, 1.0f,
+                     dinp + (size_t) bi * c->T_in * c->C_in, c->C_in);
+    }
+}

@@ -1,0 +1,16 @@
+/* test-nn.h: shared declarations of the core/nn test executable.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "nn/strata-nn.h"
+
+void test_nn_add_gradcheck_tests    (void);
+void test_nn_add_train_tests        (void);
+void test_nn_add_safetensors_tests  (void);
+
+/* A scratch directory removed at exit; tests write their files there. */
+const char *test_nn_tmpdir (void);
