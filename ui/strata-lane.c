@@ -40,6 +40,7 @@ render_now (StrataLane *self, int width, int height)
   StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
   cairo_surface_t *surface;
   cairo_t *cr;
+  gint64 t0 = g_get_monotonic_time ();
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (width, 1), MAX (height, 1));
   cr = cairo_create (surface);
@@ -50,6 +51,8 @@ render_now (StrataLane *self, int width, int height)
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   priv->render_count++;
+  g_debug ("%s: rendered %dx%d in %.1f ms", G_OBJECT_TYPE_NAME (self), width, height,
+           (g_get_monotonic_time () - t0) / 1000.0);
   return surface;
 }
 

@@ -1,0 +1,135 @@
+/* strata-test-util.h: helpers shared by the GUI tests and the GUI benchmark.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <math.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include "audio/strata-audio.h"
+
+/* Iterates the default main context until @cond (@data) holds or @ms pass. */
+static inline gboolean
+strata_test_wait (gboolean (*cond) (gpointer), gpointer data, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static inline void
+strata_test_spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* The demo track when the corpus helper rendered it, else a generated
+ * multi-tone WAV of @seconds in @dir. (transfer full) */
+static inline char *
+strata_test_track (const char *dir, double seconds)
+{
+  const char *src = g_getenv ("STRATA_SOURCE_DIR");
+  g_autofree char *demo = g_build_filename (src ? src : STRATA_SOURCE_DIR,
+                                            "resources", "demo", "strata-demo.flac", NULL);
+  g_autoptr(GError) error = NULL;
+  char *path;
+  gint64 n = (gint64) (seconds * STRATA_SAMPLE_RATE);
+  g_autofree float *s = NULL;
+
+  if (g_file_test (demo, G_FILE_TEST_IS_REGULAR) && g_getenv ("STRATA_TEST_NO_DEMO") == NULL)
+    return g_steal_pointer (&demo);
+
+  /* Chords that change every second, a rising sweep and a pulsing bass:
+   * a varied waveform and many colours in the spectrogram. */
+  s = g_new (float, n * 2);
+  double phase = 0.0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double t = (double) i / STRATA_SAMPLE_RATE;
+      int bar = (int) t % 4;
+      static const double roots[4] = { 220.0, 261.63, 196.0, 246.94 };
+      double f = roots[bar];
+      double env = 0.4 + 0.6 * fabs (sin (G_PI * t * 2));
+      double sweep = 200.0 * pow (40.0, fmod (t, 3.0) / 3.0);   /* exponential chirp, 3 s */
+      double v = 0.18 * sin (2 * G_PI * f * t) + 0.12 * sin (2 * G_PI * f * 1.5 * t)
+               + 0.08 * sin (2 * G_PI * f * 2.0 * t) + 0.05 * sin (phase)
+               + 0.15 * sin (2 * G_PI * 55.0 * t) * (fmod (t, 0.5) < 0.15);
+      phase = fmod (phase + 2 * G_PI * sweep / STRATA_SAMPLE_RATE, 2 * G_PI);
+      s[2 * i] = (float) (env * v);
+      s[2 * i + 1] = (float) (env * v * 0.9);
+    }
+  path = g_build_filename (dir, "strata-test-tones.wav", NULL);
+  if (!strata_audio_write (path, s, n, 2, STRATA_SAMPLE_RATE, STRATA_AUDIO_FORMAT_WAV_PCM16, &error))
+    g_error ("cannot write the test track: %s", error->message);
+  return path;
+}
+
+/* Renders @widget into @pixels (w*h, ARGB premultiplied as GdkTexture
+ * downloads it) with the window's renderer (TESTING.md §1). (transfer full) */
+static inline guint32 *
+strata_test_render (GtkWidget *widget, int *out_w, int *out_h)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GdkTexture *texture;
+  guint32 *pixels;
+
+  g_assert_cmpint (w, >, 0);
+  g_assert_cmpint (h, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  pixels = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
+  g_object_unref (texture);
+  gsk_render_node_unref (node);
+  *out_w = w;
+  *out_h = h;
+  return pixels;
+}
+
+static inline guint
+strata_test_count_colours (const guint32 *pixels, gsize n)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new (NULL, NULL);
+
+  for (gsize i = 0; i < n; i++)
+    g_hash_table_add (set, GUINT_TO_POINTER (pixels[i] | 0xff000000u));
+  return g_hash_table_size (set);
+}
+
+/* Removes the tree @path (temporary test directories). */
+static inline void
+strata_test_rm_rf (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)
+      && (dir = g_dir_open (path, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          strata_test_rm_rf (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}

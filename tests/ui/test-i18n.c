@@ -1,0 +1,120 @@
+/* test-i18n.c: the window in German (LANGUAGE=de, .mo files from the build
+ * tree via STRATA_LOCALEDIR), as app/main.c sets it up.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+
+#include "strata-application.h"
+#include "strata-window.h"
+
+static StrataApplication *app;
+
+static gboolean
+has_window (gpointer data)
+{
+  return gtk_application_get_active_window (GTK_APPLICATION (app)) != NULL;
+}
+
+/* Depth-first search for a widget of @type. */
+static GtkWidget *
+find_widget (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_gettext (void)
+{
+  /* A string from C code and one from a .ui template. */
+  g_assert_cmpstr (_("Waveform"), !=, "Waveform");
+  g_assert_cmpstr (_("Open a Track"), !=, "Open a Track");
+  g_test_message ("Open a Track -> %s", _("Open a Track"));
+}
+
+static void
+test_window (void)
+{
+  GtkWindow *window;
+  AdwStatusPage *status;
+  GtkMenuButton *menu;
+  GMenuModel *model;
+  gboolean found = FALSE;
+
+  g_application_activate (G_APPLICATION (app));
+  while (!has_window (NULL))
+    g_main_context_iteration (NULL, TRUE);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  status = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+  g_assert_nonnull (status);
+  g_test_message ("status page: %s", adw_status_page_get_title (status));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, _("Open a Track"));
+  g_assert_cmpstr (adw_status_page_get_title (status), !=, "Open a Track");
+
+  /* The primary menu's "About Strata" item. */
+  menu = GTK_MENU_BUTTON (find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON));
+  model = gtk_menu_button_get_menu_model (menu);
+  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
+      for (int i = 0; section && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *action = NULL, *label = NULL;
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+          if (g_strcmp0 (action, "app.about") == 0)
+            {
+              g_test_message ("about item: %s", label);
+              g_assert_cmpstr (label, !=, "_About Strata");
+              g_assert_nonnull (strstr (label, "Strata"));
+              found = TRUE;
+            }
+        }
+    }
+  g_assert_true (found);
+  gtk_window_destroy (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *localedir = g_getenv ("STRATA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if (!gtk_init_check ())
+    {
+      if (g_strcmp0 (g_getenv ("STRATA_REQUIRE_DISPLAY"), "1") == 0)
+        {
+          g_print ("Bail out! no display, and STRATA_REQUIRE_DISPLAY=1\n");
+          return 1;
+        }
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  adw_init ();
+  app = strata_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  g_test_add_func ("/strata/i18n/gettext", test_gettext);
+  g_test_add_func ("/strata/i18n/window", test_window);
+  return g_test_run ();
+}

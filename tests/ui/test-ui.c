@@ -1,0 +1,395 @@
+/* test-ui.c: the application in-process under Xvfb: load a track, play it
+ * into a real-time sink, check the drawn lanes' pixels, a failed open, zoom,
+ * selection + loop, click-to-seek.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include "strata-application.h"
+#include "strata-spectrogram-lane.h"
+#include "strata-test-util.h"
+#include "strata-waveform-lane.h"
+#include "strata-window.h"
+
+static StrataApplication *app;
+static StrataWindow *window;
+static char *tmp_dir;
+static char *track_path;
+
+static gboolean
+window_mapped (gpointer data)
+{
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+  return w != NULL && gtk_widget_get_mapped (GTK_WIDGET (w));
+}
+
+static gboolean
+load_done (gpointer data)
+{
+  return !strata_window_get_loading (window);
+}
+
+static gboolean
+recent_has (gpointer uri)
+{
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  gboolean found = FALSE;
+
+  for (GList *l = items; l; l = l->next)
+    found |= g_strcmp0 (gtk_recent_info_get_uri (l->data), uri) == 0;
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  return found;
+}
+
+static StrataLane *
+find_lane (GType type)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+
+  for (guint i = 0; i < strata_timeline_get_n_lanes (tl); i++)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (strata_timeline_get_lane (tl, i), type))
+      return strata_timeline_get_lane (tl, i);
+  g_assert_not_reached ();
+}
+
+static void
+activate (const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+}
+
+static void
+test_load (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (track_path);
+  g_autofree char *basename = g_path_get_basename (track_path);
+  StrataTrack *track;
+
+  g_assert_null (strata_window_get_track (window));
+  strata_window_open (window, file);
+  g_assert_true (strata_window_get_loading (window));
+  g_assert_true (strata_test_wait (load_done, NULL, 25000));
+
+  track = strata_window_get_track (window);
+  g_assert_nonnull (track);
+  g_assert_null (strata_window_get_error (window));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), basename));
+  g_assert_nonnull (strata_track_get_peaks (track));
+  g_assert_nonnull (strata_track_get_specgram (track));
+  g_assert_cmpfloat_with_epsilon (strata_player_get_duration (strata_window_get_player (window)),
+                                  strata_track_get_duration (track), 0.01);
+  /* The viewport shows the whole track. */
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_visible_seconds (
+                                    strata_timeline_get_viewport (strata_window_get_timeline (window))),
+                                  strata_track_get_duration (track), 0.01);
+  /* The file went to the recent files (written in an idle). */
+  {
+    g_autofree char *uri = g_file_get_uri (file);
+    g_assert_true (strata_test_wait (recent_has, uri, 5000));
+  }
+}
+
+static void
+test_play (void)
+{
+  StrataPlayer *player = strata_window_get_player (window);
+  StrataViewport *vp = strata_timeline_get_viewport (strata_window_get_timeline (window));
+  double before = strata_viewport_get_playhead (vp), after;
+  gint64 t0 = g_get_monotonic_time ();
+  double wall;
+
+  activate ("win.play-pause");
+  g_assert_true (strata_player_get_playing (player));
+  strata_test_spin (1000);
+  wall = (g_get_monotonic_time () - t0) / 1e6;
+  after = strata_viewport_get_playhead (vp);
+  g_test_message ("playhead %.3f -> %.3f s in %.3f s of wall time", before, after, wall);
+  g_assert_cmpfloat (after - before, >, 0.5);
+  g_assert_cmpfloat (after - before, <, 2.0);
+  g_assert_cmpfloat (after - before, <=, wall + 0.05);
+
+  activate ("win.play-pause");
+  g_assert_false (strata_player_get_playing (player));
+}
+
+static void
+test_pixels (void)
+{
+  StrataLane *wave = find_lane (STRATA_TYPE_WAVEFORM_LANE);
+  StrataLane *spec = find_lane (STRATA_TYPE_SPECTROGRAM_LANE);
+  g_autofree guint32 *wp = NULL, *sp = NULL;
+  int w, h, sw, sh;
+  gsize wave_px = 0;
+  guint spec_colours;
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  wp = strata_test_render (GTK_WIDGET (wave), &w, &h);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      guint32 p = wp[i];
+      if (((p >> 16) & 0xff) == STRATA_WAVEFORM_R && ((p >> 8) & 0xff) == STRATA_WAVEFORM_G
+          && (p & 0xff) == STRATA_WAVEFORM_B)
+        wave_px++;
+    }
+  g_test_message ("waveform lane %dx%d: %" G_GSIZE_FORMAT " waveform pixels", w, h, wave_px);
+  /* Audio across the whole width, drawn at least a few pixels tall. */
+  g_assert_cmpuint (wave_px, >, (gsize) w * 4);
+  g_assert_cmpuint (strata_test_count_colours (wp, (gsize) w * h), >=, 3);
+
+  sp = strata_test_render (GTK_WIDGET (spec), &sw, &sh);
+  spec_colours = strata_test_count_colours (sp, (gsize) sw * sh);
+  g_test_message ("spectrogram lane %dx%d: %u colours", sw, sh, spec_colours);
+  g_assert_cmpint (sw, ==, w);   /* lanes share the viewport's width */
+  g_assert_cmpuint (spec_colours, >, 60);
+  /* Dark lane: most pixels are dark (magma's low end). */
+  {
+    gsize dark = 0;
+    for (gsize i = 0; i < (gsize) sw * sh; i++)
+      {
+        guint32 p = sp[i];
+        if (((p >> 16) & 0xff) + ((p >> 8) & 0xff) + (p & 0xff) < 3 * 96)
+          dark++;
+      }
+    g_assert_cmpuint (dark, >, (gsize) sw * sh / 4);
+  }
+
+  if (g_getenv ("STRATA_TEST_SCREENSHOT"))
+    {
+      int ww, wh;
+      g_autofree guint32 *all = strata_test_render (GTK_WIDGET (window), &ww, &wh);
+      g_autoptr(GdkTexture) tex = NULL;
+      g_autoptr(GBytes) bytes = g_bytes_new (all, (gsize) ww * wh * 4);
+
+      tex = gdk_memory_texture_new (ww, wh, GDK_MEMORY_DEFAULT, bytes, (gsize) ww * 4);
+      gdk_texture_save_to_png (tex, g_getenv ("STRATA_TEST_SCREENSHOT"));
+    }
+}
+
+static void
+test_error_keeps_track (void)
+{
+  g_autofree char *bad = g_build_filename (tmp_dir, "broken-take.wav", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (bad);
+  StrataTrack *before = strata_window_get_track (window);
+  StrataPlayer *player = strata_window_get_player (window);
+  const char *message;
+  double pos;
+
+  g_assert_true (g_file_set_contents (bad, "RIFF\x24\x00\x00\x00WAVEfmt garbage garbage garbage", 40, NULL));
+  strata_window_open (window, file);
+  g_assert_true (strata_test_wait (load_done, NULL, 15000));
+
+  message = strata_window_get_error (window);
+  g_test_message ("error bar: %s", message);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "broken-take.wav"));
+  g_assert_true (strata_window_get_track (window) == before);
+
+  /* Still playable. */
+  strata_player_seek (player, 0.0);
+  strata_player_play (player);
+  strata_test_spin (400);
+  pos = strata_player_get_position (player);
+  strata_player_pause (player);
+  g_assert_cmpfloat (pos, >, 0.15);
+
+  /* A missing file too, and the close button hides the bar. */
+  {
+    g_autofree char *missing = g_build_filename (tmp_dir, "no-such-file.flac", NULL);
+    g_autoptr(GFile) mf = g_file_new_for_path (missing);
+
+    strata_window_open (window, mf);
+    g_assert_true (strata_test_wait (load_done, NULL, 15000));
+    g_assert_nonnull (strstr (strata_window_get_error (window), "no-such-file.flac"));
+    g_assert_true (strata_window_get_track (window) == before);
+  }
+}
+
+static void
+test_cancel_is_silent (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (track_path);
+  StrataTrack *before = strata_window_get_track (window);
+
+  /* Use a fresh cache so the load takes a moment. */
+  strata_window_open (window, file);
+  activate ("win.cancel");
+  g_assert_true (strata_test_wait (load_done, NULL, 15000));
+  /* Either it finished before the cancel (a new track) or it was cancelled
+   * silently (old track, no error bar). */
+  if (strata_window_get_track (window) == before)
+    {
+      const char *err = strata_window_get_error (window);
+      g_assert_true (err == NULL || strstr (err, "no-such-file") != NULL);
+    }
+}
+
+static void
+test_zoom (void)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataViewport *vp = strata_timeline_get_viewport (tl);
+  StrataLane *spec = find_lane (STRATA_TYPE_SPECTROGRAM_LANE);
+  double full = strata_viewport_get_visible_seconds (vp);
+  double spp0 = strata_viewport_get_seconds_per_px (vp), spp1;
+  guint renders;
+
+  activate ("win.zoom-fit");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (spec));
+  renders = strata_lane_get_render_count (spec);
+
+  activate ("win.zoom-in");
+  spp1 = strata_viewport_get_seconds_per_px (vp);
+  g_assert_cmpfloat_with_epsilon (spp1, spp0 / STRATA_TIMELINE_ZOOM_STEP, spp0 * 1e-6);
+  activate ("win.zoom-in");
+  g_assert_cmpfloat (strata_viewport_get_visible_seconds (vp), <, full / 2);
+  /* The lanes re-render for the new range. */
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (spec));
+  strata_test_spin (50);
+  g_assert_cmpuint (strata_lane_get_render_count (spec), >, renders);
+
+  /* Scrolling keeps the zoom. */
+  strata_viewport_set_start (vp, 1.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp), 1.0, 1e-9);
+
+  activate ("win.zoom-out");
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), spp1, spp1 * 1e-6);
+  activate ("win.zoom-fit");
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_visible_seconds (vp), full, 1e-6);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), ==, 0.0);
+  /* Zooming out never goes past the whole track. */
+  activate ("win.zoom-out");
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_visible_seconds (vp), full, 1e-6);
+}
+
+static void
+test_seek_click (void)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataViewport *vp = strata_timeline_get_viewport (tl);
+  StrataPlayer *player = strata_window_get_player (window);
+  double x = strata_viewport_get_width (vp) * 0.25;
+  double t = strata_viewport_x_to_time (vp, x);
+
+  strata_timeline_pointer_gesture (tl, x, x);
+  strata_test_spin (100);
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), t, 0.02);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_playhead (vp), t, 0.02);
+  g_assert_false (strata_viewport_get_selection (vp, NULL, NULL));
+}
+
+static void
+test_loop (void)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataViewport *vp = strata_timeline_get_viewport (tl);
+  StrataPlayer *player = strata_window_get_player (window);
+  int width = strata_viewport_get_width (vp);
+  double a, b, la, lb, pos;
+
+  /* Drag from 10 % to 30 % of the width. */
+  strata_timeline_pointer_gesture (tl, width * 0.1, width * 0.3);
+  g_assert_true (strata_viewport_get_selection (vp, &a, &b));
+  g_assert_cmpfloat_with_epsilon (a, strata_viewport_x_to_time (vp, width * 0.1), 1e-6);
+  g_assert_cmpfloat_with_epsilon (b, strata_viewport_x_to_time (vp, width * 0.3), 1e-6);
+  g_assert_false (strata_player_get_loop (player, NULL, NULL));
+
+  activate ("win.loop");
+  g_assert_true (strata_player_get_loop (player, &la, &lb));
+  g_assert_cmpfloat_with_epsilon (la, a, 1e-6);
+  g_assert_cmpfloat_with_epsilon (lb, b, 1e-6);
+
+  /* Playing stays inside the loop. */
+  strata_player_play (player);
+  for (int i = 0; i < 20; i++)
+    {
+      strata_test_spin (25);
+      pos = strata_player_get_position (player);
+      g_assert_cmpfloat (pos, >=, a - 0.01);
+      g_assert_cmpfloat (pos, <=, b + 0.01);
+    }
+  strata_player_pause (player);
+
+  /* A new selection moves the loop; Escape clears it and the loop. */
+  strata_timeline_pointer_gesture (tl, width * 0.5, width * 0.4);
+  g_assert_true (strata_viewport_get_selection (vp, &a, &b));
+  g_assert_true (strata_player_get_loop (player, &la, &lb));
+  g_assert_cmpfloat_with_epsilon (la, a, 1e-6);
+  activate ("win.clear-selection");
+  g_assert_false (strata_viewport_get_selection (vp, NULL, NULL));
+  g_assert_false (strata_player_get_loop (player, NULL, NULL));
+  activate ("win.loop");   /* off again */
+}
+
+static void
+test_shortcuts_window (void)
+{
+  /* GtkApplication loads gtk/help-overlay.ui from our resources. */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.play-pause");
+    g_assert_cmpstr (accels[0], ==, "space");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *cache = NULL, *data = NULL;
+  int ret;
+
+  /* Private directories before GLib caches the user dirs. */
+  tmp_dir = g_dir_make_tmp ("strata-ui-XXXXXX", NULL);
+  cache = g_build_filename (tmp_dir, "cache", NULL);
+  data = g_build_filename (tmp_dir, "data", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  if (g_getenv ("STRATA_AUDIO_SINK") == NULL)
+    g_setenv ("STRATA_AUDIO_SINK", "fakesink sync=true", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if (!gtk_init_check ())
+    {
+      if (g_strcmp0 (g_getenv ("STRATA_REQUIRE_DISPLAY"), "1") == 0)
+        {
+          g_print ("Bail out! no display, and STRATA_REQUIRE_DISPLAY=1\n");
+          return 1;
+        }
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  adw_init ();
+
+  track_path = strata_test_track (tmp_dir, 8.0);
+  app = strata_application_new (G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (strata_test_wait (window_mapped, NULL, 10000));
+  window = STRATA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  g_test_add_func ("/strata/ui/load", test_load);
+  g_test_add_func ("/strata/ui/play", test_play);
+  g_test_add_func ("/strata/ui/pixels", test_pixels);
+  g_test_add_func ("/strata/ui/error-keeps-track", test_error_keeps_track);
+  g_test_add_func ("/strata/ui/zoom", test_zoom);
+  g_test_add_func ("/strata/ui/seek-click", test_seek_click);
+  g_test_add_func ("/strata/ui/loop", test_loop);
+  g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
+  g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  strata_test_spin (50);
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_free (track_path);
+  strata_test_rm_rf (tmp_dir);
+  g_free (tmp_dir);
+  return ret;
+}
