@@ -1,0 +1,71 @@
+/* strata-corpus.h: labelled training corpora and indexes of real recordings.
+ *
+ * strata_corpus_render() writes one folder a piece under the output folder:
+ *
+ *   NNNNN-<style>/mix.flac           the mix (= sum of the stems before quantisation)
+ *   NNNNN-<style>/stems/<stem>.flac  drums bass guitar piano vocals other
+ *   NNNNN-<style>/notes.csv          onset_s,offset_s,pitch,velocity,program,stem,role
+ *   NNNNN-<style>/tags.json          style, tempo, key, mode, metre, sections, parts
+ *   NNNNN-<style>/mix.json           per-stem gain_db / pan, reverb and chorus
+ *   NNNNN-<style>/piece.mid          the Standard MIDI File that was rendered
+ *   manifest.jsonl                   one line a piece: folder, style, duration, split
+ *
+ * A piece folder is written under a temporary name and renamed when it is
+ * complete, so after an interruption a rerun skips finished pieces and
+ * redoes the rest. Same options and seed give identical files.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include "strata-types.h"
+#include "audio/strata-audio.h"
+#include "corpus/strata-compose.h"
+#include "corpus/strata-render.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double              minutes;       /* total length to render */
+  const char         *soundfont;
+  guint64             seed;
+  const char         *output;        /* output folder */
+  const char * const *styles;        /* nullable: every style */
+  double              min_seconds;   /* length range of one piece */
+  double              max_seconds;
+  int                 threads;       /* render workers (stems in parallel) */
+  StrataAudioFormat   format;        /* FLAC (24-bit) or WAV_F32 (exact stems) */
+  const char         *split;         /* "auto" (90/5/5 by seed), "train", "valid", "test" */
+} StrataCorpusOptions;
+
+void     strata_corpus_options_init (StrataCorpusOptions *options);
+
+gboolean strata_corpus_render (const StrataCorpusOptions  *options,
+                               StrataProgressFunc          progress,
+                               gpointer                    progress_data,
+                               GError                    **error);
+
+gboolean strata_corpus_write_piece (StrataRenderer     *renderer,
+                                    const StrataPiece  *piece,
+                                    const char         *soundfont,
+                                    const char         *folder,
+                                    StrataAudioFormat   format,
+                                    const char         *split,
+                                    double             *duration_out,
+                                    GError            **error);
+
+gboolean strata_corpus_index (const char * const  *folders,
+                              const char          *manifest,
+                              StrataProgressFunc   progress,
+                              gpointer             progress_data,
+                              double              *minutes_out,
+                              guint               *n_files_out,
+                              GError             **error);
+
+void     strata_corpus_measure_levels (const float *x,
+                                       gint64       n_frames,
+                                       double      *peak_db,
+                                       double      *rms_db);
+
+G_END_DECLS
