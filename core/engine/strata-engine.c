@@ -74,6 +74,7 @@ struct _StrataEngine
   gboolean busy;
   double fraction;
   char *stage;
+  gboolean shut_down;
 };
 
 G_DEFINE_FINAL_TYPE (StrataEngine, strata_engine, G_TYPE_OBJECT)
@@ -427,12 +428,17 @@ worker_main (gpointer data)
 
 /* ---- the engine -------------------------------------------------------------- */
 
-static void
-strata_engine_dispose (GObject *object)
+/**
+ * strata_engine_shutdown:
+ * @self: the engine
+ *
+ * Stops accepting jobs, cancels all, joins the workers. Idempotent.
+ */
+void
+strata_engine_shutdown (StrataEngine *self)
 {
-  StrataEngine *self = STRATA_ENGINE (object);
-
-  /* Shutdown (Clapper's order): cancel everything, stop the workers, join. */
+  g_return_if_fail (STRATA_IS_ENGINE (self));
+  self->shut_down = TRUE;
   strata_engine_cancel_all (self);
   if (self->queue != NULL)
     {
@@ -455,6 +461,14 @@ strata_engine_dispose (GObject *object)
           job_unref (item);
       g_clear_pointer (&self->queue, g_async_queue_unref);
     }
+}
+
+static void
+strata_engine_dispose (GObject *object)
+{
+  StrataEngine *self = STRATA_ENGINE (object);
+
+  strata_engine_shutdown (self);
   g_list_free_full (g_steal_pointer (&self->jobs), job_unref);
 
   G_OBJECT_CLASS (strata_engine_parent_class)->dispose (object);
@@ -637,6 +651,16 @@ engine_submit (StrataEngine        *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data)
 {
+  if (self->shut_down)
+    {
+      g_task_report_new_error (self, callback, user_data, source_tag, G_IO_ERROR,
+                               G_IO_ERROR_CLOSED, _("The engine has shut down; “%s” was not run"),
+                               kind != NULL ? kind : "job");
+      if (job_data_free != NULL && job_data != NULL)
+        job_data_free (job_data);
+      return;
+    }
+
   StrataJob *job = g_new0 (StrataJob, 1);
   g_atomic_ref_count_init (&job->ref);
   g_mutex_init (&job->lock);

@@ -38,6 +38,13 @@ const char   *strata_engine_get_stage      (StrataEngine *self);
  * G_IO_ERROR_CANCELLED within 200 ms. */
 void          strata_engine_cancel_all     (StrataEngine *self);
 
+/* Shutdown (Clapper's order): stops accepting jobs (later ones fail with
+ * G_IO_ERROR_CLOSED), cancels every job, and joins the worker threads (each
+ * stops within one chunk of work). Idempotent; dispose calls it. Call it at
+ * application exit, since running jobs keep the engine alive. The callbacks
+ * of the cancelled jobs still arrive on their contexts. */
+void          strata_engine_shutdown       (StrataEngine *self);
+
 /* Opens a file: decode, content hash, waveform peaks and spectrogram
  * (the summaries come from the cache when present). */
 void          strata_engine_load_async     (StrataEngine        *self,

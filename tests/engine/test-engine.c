@@ -270,6 +270,46 @@ test_run_cancel (void)
   remove_tree (dir);
 }
 
+static void
+test_run_shutdown (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  StrataEngine *engine = strata_engine_new (dir);
+  Spin s[3] = { { 0 } };
+  Outcome o[4] = { { 0 } };
+  for (int i = 0; i < 3; i++)
+    strata_engine_run_async (engine, "spin", spin_job, &s[i], NULL, g_free, NULL, run_done, &o[i]);
+  while (g_atomic_int_get (&s[0].chunks) < 2 || g_atomic_int_get (&s[1].chunks) < 2)
+    g_usleep (1000);
+
+  /* Returns once the workers are joined, i.e. after their jobs stopped. */
+  gint64 t0 = g_get_monotonic_time ();
+  strata_engine_shutdown (engine);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 200 * 1000);
+  int c0 = g_atomic_int_get (&s[0].chunks), c1 = g_atomic_int_get (&s[1].chunks);
+  g_usleep (20000);
+  g_assert_cmpint (g_atomic_int_get (&s[0].chunks), ==, c0);
+  g_assert_cmpint (g_atomic_int_get (&s[1].chunks), ==, c1);
+
+  /* New jobs are refused. */
+  strata_engine_run_async (engine, "late", square_job, GINT_TO_POINTER (2), NULL, g_free, NULL,
+                           run_done, &o[3]);
+  for (int i = 0; i < 4; i++)
+    wait_for (&o[i].done, "shutdown callbacks");
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_error (o[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&o[i].error);
+    }
+  g_assert_cmpint (s[2].chunks, ==, 0);
+  g_assert_error (o[3].error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&o[3].error);
+  g_assert_false (strata_engine_get_busy (engine));
+  strata_engine_shutdown (engine);   /* idempotent */
+  finish_engine (engine);
+  remove_tree (dir);
+}
+
 /* ---- progress stress (after GStreamer's bus test) ---- */
 
 #define POSTERS 8
@@ -619,6 +659,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/engine/run/basic", test_run_basic);
   g_test_add_func ("/strata/engine/run/two-at-once", test_run_two_at_once);
   g_test_add_func ("/strata/engine/run/cancel", test_run_cancel);
+  g_test_add_func ("/strata/engine/run/shutdown", test_run_shutdown);
   g_test_add_func ("/strata/engine/progress/stress", test_progress_stress);
   g_test_add_func ("/strata/engine/cache/corrupt", test_cache);
   g_test_add_func ("/strata/engine/load/wav", test_load);
