@@ -1,9 +1,18 @@
 /* strata-summary.h: multi-resolution summaries that the timeline views draw
  * from (the views never compute DSP). Plain C, no GLib.
  *
- *  - StrataPeaks: min/max of the mono mix at several zoom levels.
- *  - StrataSpecgram: log-frequency dB spectrogram (STFT, FFTW3) with time
- *    mip levels.
+ *  - StrataPeaks: min/max of the mono mix (L + R) / 2 at several zoom
+ *    levels: 16, 64, 256, ... frames per bin. Zoomed in closer than 16
+ *    frames per pixel, a column gets the min/max of the 16-frame bin it falls
+ *    in; views that draw single samples read them from the StrataAudio.
+ *  - StrataSpecgram: STFT of the mono mix (periodic Hann, n_fft 2048, hop
+ *    512, frames centred on t * 512 with zero padding, so ~86.1 frames/s),
+ *    power mapped to 256 log-spaced bands 30 Hz - 20 kHz (max over the FFT
+ *    bins in a band; linear interpolation where a band is narrower than a
+ *    bin), in dB re full scale (a full-scale sine reads 0 dB), stored as
+ *    uint8 in 0.5 dB steps from -120 dB (the floor, also for silence) to
+ *    +7.5 dB, with time mip levels pooling 4 frames by max.
+ * Parameters: dsp/strata-summary-private.h.
  * Both serialise to a flat byte blob for the on-disk cache.
  *
  * Thread contract: built on a worker, read-only afterwards, readable from any
@@ -31,7 +40,9 @@ int64_t      strata_peaks_get_n_frames (const StrataPeaks *peaks);
 void         strata_peaks_query   (const StrataPeaks *peaks, double start_frame,
                                    double frames_per_px, int n_px,
                                    float *out_min, float *out_max);
-/* Serialised form for the cache; NULL on a malformed blob. */
+/* Serialised form for the cache: versioned little-endian header, exact
+ * length; deserialize returns NULL on any malformed blob (never crashes).
+ * serialize returns malloc'd memory (free()) or NULL on allocation failure. */
 void        *strata_peaks_serialize   (const StrataPeaks *peaks, size_t *out_size);
 StrataPeaks *strata_peaks_deserialize (const void *blob, size_t size);
 

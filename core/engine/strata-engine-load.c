@@ -111,64 +111,119 @@ hash_file (StrataJob *job, const char *path, Span *span, GError **error)
   return g_strdup (g_checksum_get_string (sum));
 }
 
-static void
-store_blob (LoadData *data, const char *hash, const char *kind, int version, void *blob,
-            size_t size)
+/* One kind of summary, seen through void pointers so that the cache logic
+ * exists once. */
+typedef struct {
+  const char *kind;
+  int version;
+  /* The object from a cache blob, or NULL when it is malformed or does not
+   * describe @n_frames frames of audio. */
+  void *(*from_blob) (const void *blob, size_t size, gint64 n_frames);
+  void *(*compute) (StrataAudio *audio, Span *span);
+  void *(*to_blob) (const void *obj, size_t *size);
+  void (*free) (void *obj);
+} SummaryKind;
+
+static void *
+peaks_from_blob (const void *blob, size_t size, gint64 n_frames)
 {
+  StrataPeaks *peaks = strata_peaks_deserialize (blob, size);
+  if (peaks != NULL && strata_peaks_get_n_frames (peaks) != n_frames)
+    g_clear_pointer (&peaks, strata_peaks_free);
+  return peaks;
+}
+
+static void *
+peaks_compute (StrataAudio *audio, Span *span)
+{
+  return strata_peaks_new (strata_audio_get_samples (audio), strata_audio_get_n_frames (audio),
+                           span_progress, span_abort, span);
+}
+
+static void *
+peaks_to_blob (const void *obj, size_t *size)
+{
+  return strata_peaks_serialize (obj, size);
+}
+
+static void
+peaks_free (void *obj)
+{
+  strata_peaks_free (obj);
+}
+
+static void *
+specgram_from_blob (const void *blob, size_t size, gint64 n_frames)
+{
+  StrataSpecgram *spec = strata_specgram_deserialize (blob, size);
+  if (spec != NULL && strata_specgram_get_n_frames (spec) != n_frames / STRATA_SPECGRAM_HOP + 1)
+    g_clear_pointer (&spec, strata_specgram_free);
+  return spec;
+}
+
+static void *
+specgram_compute (StrataAudio *audio, Span *span)
+{
+  return strata_specgram_new (strata_audio_get_samples (audio),
+                              strata_audio_get_n_frames (audio), span_progress, span_abort,
+                              span);
+}
+
+static void *
+specgram_to_blob (const void *obj, size_t *size)
+{
+  return strata_specgram_serialize (obj, size);
+}
+
+static void
+specgram_free (void *obj)
+{
+  strata_specgram_free (obj);
+}
+
+static const SummaryKind peaks_kind = {
+  "peaks", STRATA_PEAKS_FORMAT_VERSION, peaks_from_blob, peaks_compute, peaks_to_blob,
+  peaks_free,
+};
+
+static const SummaryKind specgram_kind = {
+  "specgram", STRATA_SPECGRAM_FORMAT_VERSION, specgram_from_blob, specgram_compute,
+  specgram_to_blob, specgram_free,
+};
+
+/* From the cache when a valid entry fits, else computed (*@computed set).
+ * NULL when cancelled or out of memory. */
+static void *
+load_summary (LoadData *data, const SummaryKind *kind, const char *hash, StrataAudio *audio,
+              Span *span, gboolean *computed)
+{
+  g_autoptr (GBytes) cached = strata_engine_cache_lookup (data->engine, hash, kind->kind,
+                                                          kind->version);
+  if (cached != NULL)
+    {
+      gsize size;
+      const void *blob = g_bytes_get_data (cached, &size);
+      void *obj = kind->from_blob (blob, size, strata_audio_get_n_frames (audio));
+      if (obj != NULL)
+        return obj;
+      g_debug ("cache: %s entry for %s does not fit; recomputing", kind->kind, data->path);
+    }
+  *computed = TRUE;
+  return kind->compute (audio, span);
+}
+
+/* Writes a computed summary to the cache; a failure only costs time later. */
+static void
+store_summary (LoadData *data, const SummaryKind *kind, const char *hash, const void *obj)
+{
+  size_t size = 0;
+  void *blob = kind->to_blob (obj, &size);
   if (blob == NULL)
     return;
   g_autoptr (GBytes) bytes = g_bytes_new_with_free_func (blob, size, free, blob);
   g_autoptr (GError) error = NULL;
-  if (!strata_engine_cache_store (data->engine, hash, kind, version, bytes, &error))
+  if (!strata_engine_cache_store (data->engine, hash, kind->kind, kind->version, bytes, &error))
     g_debug ("cache: %s", error->message);
-}
-
-/* Sets *@computed when the result did not come from the cache. */
-static StrataPeaks *
-load_peaks (LoadData *data, const char *hash, StrataAudio *audio, Span *span,
-            gboolean *computed)
-{
-  const gint64 n = strata_audio_get_n_frames (audio);
-  g_autoptr (GBytes) cached = strata_engine_cache_lookup (data->engine, hash, "peaks",
-                                                          STRATA_PEAKS_FORMAT_VERSION);
-  if (cached != NULL)
-    {
-      gsize size;
-      const void *blob = g_bytes_get_data (cached, &size);
-      StrataPeaks *peaks = strata_peaks_deserialize (blob, size);
-      if (peaks != NULL && strata_peaks_get_n_frames (peaks) == n)
-        return peaks;
-      g_debug ("cache: peaks entry for %s does not fit; recomputing", data->path);
-      strata_peaks_free (peaks);
-    }
-
-  *computed = TRUE;
-  return strata_peaks_new (strata_audio_get_samples (audio), n, span_progress, span_abort,
-                           span);
-}
-
-static StrataSpecgram *
-load_specgram (LoadData *data, const char *hash, StrataAudio *audio, Span *span,
-               gboolean *computed)
-{
-  const gint64 n = strata_audio_get_n_frames (audio);
-  g_autoptr (GBytes) cached = strata_engine_cache_lookup (data->engine, hash, "specgram",
-                                                          STRATA_SPECGRAM_FORMAT_VERSION);
-  if (cached != NULL)
-    {
-      gsize size;
-      const void *blob = g_bytes_get_data (cached, &size);
-      StrataSpecgram *spec = strata_specgram_deserialize (blob, size);
-      if (spec != NULL &&
-          strata_specgram_get_n_frames (spec) == n / STRATA_SPECGRAM_HOP + 1)
-        return spec;
-      g_debug ("cache: spectrogram entry for %s does not fit; recomputing", data->path);
-      strata_specgram_free (spec);
-    }
-
-  *computed = TRUE;
-  return strata_specgram_new (strata_audio_get_samples (audio), n, span_progress, span_abort,
-                              span);
 }
 
 /* A summary came back NULL: cancelled, or out of memory. */
@@ -210,7 +265,7 @@ _strata_engine_load_job (StrataJob *job, gpointer job_data, GError **error)
    * leaves no entry behind. */
   gboolean peaks_computed = FALSE, spec_computed = FALSE;
   span = (Span) { job, 0.70, 0.73 };
-  StrataPeaks *peaks = load_peaks (data, hash, audio, &span, &peaks_computed);
+  StrataPeaks *peaks = load_summary (data, &peaks_kind, hash, audio, &span, &peaks_computed);
   if (peaks == NULL)
     {
       strata_audio_info_clear (&info);
@@ -218,7 +273,8 @@ _strata_engine_load_job (StrataJob *job, gpointer job_data, GError **error)
       return NULL;
     }
   span = (Span) { job, 0.73, 1.0 };
-  StrataSpecgram *spec = load_specgram (data, hash, audio, &span, &spec_computed);
+  StrataSpecgram *spec = load_summary (data, &specgram_kind, hash, audio, &span,
+                                       &spec_computed);
   if (spec == NULL)
     {
       strata_peaks_free (peaks);
@@ -234,17 +290,10 @@ _strata_engine_load_job (StrataJob *job, gpointer job_data, GError **error)
       g_cancellable_set_error_if_cancelled (strata_job_get_cancellable (job), error);
       return NULL;
     }
-  size_t size = 0;
   if (peaks_computed)
-    {
-      void *blob = strata_peaks_serialize (peaks, &size);
-      store_blob (data, hash, "peaks", STRATA_PEAKS_FORMAT_VERSION, blob, size);
-    }
+    store_summary (data, &peaks_kind, hash, peaks);
   if (spec_computed)
-    {
-      void *blob = strata_specgram_serialize (spec, &size);
-      store_blob (data, hash, "specgram", STRATA_SPECGRAM_FORMAT_VERSION, blob, size);
-    }
+    store_summary (data, &specgram_kind, hash, spec);
   strata_job_progress (job, 1.0, NULL);
 
   StrataTrack *track = strata_track_new (data->path, &info, hash, audio, peaks, spec);

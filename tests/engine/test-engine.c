@@ -582,6 +582,24 @@ test_load (void)
   g_assert_cmpuint (inode_of (pp), ==, pino);
   strata_track_unref (o3.track);
 
+  /* An entry that verifies but holds a malformed summary is recomputed too. */
+  g_autoptr (GBytes) junk = g_bytes_new_static ("SPKS junk", 9);
+  g_assert_true (strata_engine_cache_store (engine, hash, "peaks", STRATA_PEAKS_FORMAT_VERSION,
+                                            junk, NULL));
+  Outcome o4 = { 0 };
+  strata_engine_load_async (engine, wav, NULL, load_done, &o4);
+  wait_for (&o4.done, "fourth load");
+  g_assert_no_error (o4.error);
+  assert_same_summaries (t, o4.track);
+  g_autoptr (GBytes) repaired = strata_engine_cache_lookup (engine, hash, "peaks",
+                                                            STRATA_PEAKS_FORMAT_VERSION);
+  g_assert_nonnull (repaired);
+  StrataPeaks *rp = strata_peaks_deserialize (g_bytes_get_data (repaired, NULL),
+                                              g_bytes_get_size (repaired));
+  g_assert_nonnull (rp);
+  strata_peaks_free (rp);
+  strata_track_unref (o4.track);
+
   strata_track_unref (t);
   finish_engine (engine);
   remove_tree (dir);
