@@ -9,6 +9,30 @@
 #include <gtk/gtk.h>
 #include "audio/strata-audio.h"
 
+/* Opens the display (gtk_init_check). Without one: returns the exit status
+ * the test must end with: with STRATA_REQUIRE_DISPLAY=1 a failure, else a
+ * skip (TAP "1..0 # SKIP" for @tap tests, 77 otherwise). Returns -1 when the
+ * display is open. */
+static inline int
+strata_test_open_display (gboolean tap)
+{
+  if (gtk_init_check ())
+    return -1;
+  if (g_strcmp0 (g_getenv ("STRATA_REQUIRE_DISPLAY"), "1") == 0)
+    {
+      if (tap)
+        g_print ("Bail out! no display, and STRATA_REQUIRE_DISPLAY=1\n");
+      else
+        g_printerr ("no display, and STRATA_REQUIRE_DISPLAY=1\n");
+      return 1;
+    }
+  if (tap)
+    g_print ("1..0 # SKIP no display\n");
+  else
+    g_print ("skipped: no display\n");
+  return tap ? 0 : 77;
+}
+
 /* Iterates the default main context until @cond (@data) holds or @ms pass. */
 static inline gboolean
 strata_test_wait (gboolean (*cond) (gpointer), gpointer data, guint ms)

@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "strata-application.h"
+#include "strata-test-util.h"
 #include "strata-window.h"
 
 static StrataApplication *app;
@@ -91,6 +92,7 @@ test_window (void)
 int
 main (int argc, char **argv)
 {
+  int status;
   const char *localedir = g_getenv ("STRATA_LOCALEDIR");
 
   setlocale (LC_ALL, "");
@@ -100,16 +102,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
-  if (!gtk_init_check ())
-    {
-      if (g_strcmp0 (g_getenv ("STRATA_REQUIRE_DISPLAY"), "1") == 0)
-        {
-          g_print ("Bail out! no display, and STRATA_REQUIRE_DISPLAY=1\n");
-          return 1;
-        }
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if ((status = strata_test_open_display (TRUE)) >= 0)
+    return status;
   adw_init ();
   app = strata_application_new (G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));

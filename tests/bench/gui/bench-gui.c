@@ -59,6 +59,7 @@ main (int argc, char **argv)
   g_autoptr(GFile) file = NULL;
   Probe load = { 0 }, play = { 0 };
   guint id;
+  int status;
   gint64 t0, t_load;
   StrataViewport *vp;
   StrataTrack *track;
@@ -68,16 +69,8 @@ main (int argc, char **argv)
   if (g_getenv ("STRATA_AUDIO_SINK") == NULL)
     g_setenv ("STRATA_AUDIO_SINK", "fakesink sync=true", TRUE);
   gst_init (&argc, &argv);
-  if (!gtk_init_check ())
-    {
-      if (g_strcmp0 (g_getenv ("STRATA_REQUIRE_DISPLAY"), "1") == 0)
-        {
-          g_printerr ("bench-gui: no display, and STRATA_REQUIRE_DISPLAY=1\n");
-          return 1;
-        }
-      g_print ("bench-gui: skipped, no display\n");
-      return 77;
-    }
+  if ((status = strata_test_open_display (FALSE)) >= 0)
+    return status;
   adw_init ();
 
   path = strata_test_track (tmp, 180.0);
