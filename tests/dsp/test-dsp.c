@@ -164,7 +164,44 @@ test_mel_scale (void)
   g_assert_cmpint (cfg.n_fft, ==, 2048);
   g_assert_cmpint (cfg.hop, ==, 512);
   g_assert_cmpint (cfg.n_mels, ==, 128);
+
+  /* Default (Slaney) bank: no empty filter at 128 mels / n_fft 2048. */
+  StrataMelBank *bank = strata_mel_bank_new (&cfg);
+  const int M = strata_mel_bank_get_n_mels (bank), F = strata_mel_bank_get_n_bins (bank);
+  const float *w = strata_mel_bank_get_weights (bank);
+  for (int m = 0; m < M; m++)
+    {
+      float mx = 0;
+      for (int k = 0; k < F; k++)
+        mx = fmaxf (mx, w[m * F + k]);
+      g_assert_cmpfloat (mx, >, 0.0f);
+    }
+  strata_mel_bank_free (bank);
+
+  /* HTK: peak-1 triangles, weights within [0, 1], peak on the centre. */
+  cfg.variant = STRATA_MEL_HTK;
+  cfg.n_mels = 40;
+  bank = strata_mel_bank_new (&cfg);
+  g_assert_nonnull (bank);
+  w = strata_mel_bank_get_weights (bank);
+  for (int m = 0; m < 40; m++)
+    {
+      float mx = 0;
+      for (int k = 0; k < F; k++)
+        {
+          g_assert_cmpfloat (w[m * F + k], >=, 0.0f);
+          mx = fmaxf (mx, w[m * F + k]);
+        }
+      g_assert_cmpfloat (mx, <=, 1.0f);
+      g_assert_cmpfloat (mx, >, 0.5f);
+    }
+  strata_mel_bank_free (bank);
+
+  strata_mel_config_init (&cfg);
   cfg.fmax = 30000;
+  g_assert_null (strata_mel_bank_new (&cfg));
+  strata_mel_config_init (&cfg);
+  cfg.n_mels = 0;
   g_assert_null (strata_mel_bank_new (&cfg));
 }
 
