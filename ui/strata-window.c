@@ -265,7 +265,11 @@ load_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         goto out;   /* the user asked for it: silent */
-      message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+      /* The engine's messages usually name the file already. */
+      if (strstr (error->message, name) != NULL)
+        message = g_strdup (error->message);
+      else
+        message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
       show_error (self, message);
       goto out;
     }

@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "strata-application.h"
+#include "strata-settings.h"
 #include "strata-spectrogram-lane.h"
 #include "strata-test-util.h"
 #include "strata-waveform-lane.h"
@@ -45,6 +46,42 @@ recent_has (gpointer uri)
   return found;
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The primary menu's recent-files section lists @uri (target of win.open-uri). */
+static gboolean
+recent_menu_has (gpointer uri)
+{
+  GtkMenuButton *button = GTK_MENU_BUTTON (find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON));
+  GMenuModel *model = gtk_menu_button_get_menu_model (button);
+
+  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
+      for (int i = 0; section && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *action = NULL, *target = NULL;
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_TARGET, "s", &target);
+          if (g_strcmp0 (action, "win.open-uri") == 0 && g_strcmp0 (target, uri) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static StrataLane *
 find_lane (GType type)
 {
@@ -60,6 +97,30 @@ static void
 activate (const char *action)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+}
+
+/* With STRATA_TEST_SCREENSHOT_DIR set, saves the window as NAME.png there
+ * (for looking at the UI; not an assertion). */
+static void
+screenshot (const char *name)
+{
+  const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
+  g_autofree guint32 *all = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  all = strata_test_render (GTK_WIDGET (window), &w, &h);
+  bytes = g_bytes_new (all, (gsize) w * h * 4);
+  tex = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) w * 4);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  gdk_texture_save_to_png (tex, path);
 }
 
 static void
@@ -90,6 +151,7 @@ test_load (void)
   {
     g_autofree char *uri = g_file_get_uri (file);
     g_assert_true (strata_test_wait (recent_has, uri, 5000));
+    g_assert_true (strata_test_wait (recent_menu_has, uri, 5000));
   }
 }
 
@@ -157,16 +219,7 @@ test_pixels (void)
     g_assert_cmpuint (dark, >, (gsize) sw * sh / 10);
   }
 
-  if (g_getenv ("STRATA_TEST_SCREENSHOT"))
-    {
-      int ww, wh;
-      g_autofree guint32 *all = strata_test_render (GTK_WIDGET (window), &ww, &wh);
-      g_autoptr(GdkTexture) tex = NULL;
-      g_autoptr(GBytes) bytes = g_bytes_new (all, (gsize) ww * wh * 4);
-
-      tex = gdk_memory_texture_new (ww, wh, GDK_MEMORY_DEFAULT, bytes, (gsize) ww * 4);
-      gdk_texture_save_to_png (tex, g_getenv ("STRATA_TEST_SCREENSHOT"));
-    }
+  screenshot ("timeline");
 }
 
 static void
@@ -188,6 +241,8 @@ test_error_keeps_track (void)
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "broken-take.wav"));
   g_assert_true (strata_window_get_track (window) == before);
+  strata_test_spin (400);   /* the revealer slides in */
+  screenshot ("error-bar");
 
   /* Still playable. */
   strata_player_seek (player, 0.0);
@@ -313,6 +368,7 @@ test_loop (void)
       g_assert_cmpfloat (pos, <=, b + 0.01);
     }
   strata_player_pause (player);
+  screenshot ("loop");
 
   /* A new selection moves the loop; Escape clears it and the loop. */
   strata_timeline_pointer_gesture (tl, width * 0.5, width * 0.4);
@@ -326,6 +382,24 @@ test_loop (void)
 }
 
 static void
+test_settings (void)
+{
+  g_autoptr(GSettings) settings = strata_settings_new ();
+
+  /* The test environment provides the schema compiled in the build dir. */
+  g_assert_nonnull (settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1003, 707);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1003);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 707);
+  /* The folder of the opened track was remembered for the file chooser. */
+  {
+    g_autofree char *folder = g_settings_get_string (settings, "last-folder");
+    g_autofree char *expected = g_path_get_dirname (track_path);
+    g_assert_cmpstr (folder, ==, expected);
+  }
+}
+
+static void
 test_shortcuts_window (void)
 {
   /* GtkApplication loads gtk/help-overlay.ui from our resources. */
@@ -333,7 +407,11 @@ test_shortcuts_window (void)
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   {
     g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.play-pause");
+    g_auto(GStrv) zoom = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Control>0");
+    g_auto(GStrv) esc = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "Escape");
     g_assert_cmpstr (accels[0], ==, "space");
+    g_assert_cmpstr (zoom[0], ==, "win.zoom-fit");
+    g_assert_cmpstr (esc[0], ==, "win.clear-selection");
   }
 }
 
@@ -374,6 +452,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/seek-click", test_seek_click);
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
+  g_test_add_func ("/strata/ui/settings", test_settings);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
   ret = g_test_run ();
 
