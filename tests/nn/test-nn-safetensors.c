@@ -3,8 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "config.h"
-
 #include <math.h>
 #include <string.h>
 
@@ -89,22 +87,9 @@ test_roundtrip (void)
   g_assert_null (strata_safetensors_lookup (st, "nope"));
 
   /* numpy reads what we wrote */
-  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("/usr/bin/python3 is not installed");
-      return;
-    }
-  const char *src = g_getenv ("STRATA_SOURCE_DIR");
-  g_autofree char *script = g_build_filename (src ? src : STRATA_SOURCE_DIR, "tests", "nn",
-                                              "read-safetensors.py", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, path, NULL };
-  g_autofree char *out = NULL, *err = NULL;
-  int status = 0;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_test_fail_printf ("numpy reader failed: %s", err);
+  g_autofree char *out = test_nn_run_python ("read-safetensors.py", path, NULL);
+  if (out == NULL)
+    return;
   g_assert_cmpstr (out, ==,
                    "enc.conv.weight F32 (2, 3) sum=7.5 first=0.0\n"
                    "enc.conv.bias F32 (4,) sum=4.25 first=-1.0\n"
