@@ -133,7 +133,19 @@ test_load (void)
   g_assert_null (strata_window_get_track (window));
   strata_window_open (window, file);
   g_assert_true (strata_window_get_loading (window));
-  g_assert_true (strata_test_wait (load_done, NULL, 25000));
+  /* The progress bar follows the engine's "busy". */
+  {
+    StrataEngine *engine = strata_application_get_engine (app);
+    GtkWidget *bar = find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+    GtkWidget *revealer = gtk_widget_get_ancestor (bar, GTK_TYPE_REVEALER);
+
+    g_assert_cmpint (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), ==,
+                     strata_engine_get_busy (engine));
+    g_assert_true (strata_test_wait (load_done, NULL, 25000));
+    strata_test_spin (100);
+    g_assert_false (strata_engine_get_busy (engine));
+    g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  }
 
   track = strata_window_get_track (window);
   g_assert_nonnull (track);
@@ -381,6 +393,65 @@ test_loop (void)
   activate ("win.loop");   /* off again */
 }
 
+static gboolean
+track_is (gpointer path)
+{
+  StrataTrack *track = strata_window_get_track (window);
+  return !strata_window_get_loading (window) && track != NULL
+         && g_strcmp0 (strata_track_get_path (track), path) == 0;
+}
+
+/* Dropping a file list on the window opens the first file. */
+static void
+test_drop (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "dropped", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GListModel) controllers = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkDropTarget *target = NULL;
+  GSList *files;
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_setenv ("STRATA_TEST_NO_DEMO", "1", TRUE);
+  path = strata_test_track (dir, 3.0);
+  g_unsetenv ("STRATA_TEST_NO_DEMO");
+  file = g_file_new_for_path (path);
+
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (c))
+        target = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (target);
+
+  files = g_slist_append (NULL, file);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+  g_signal_emit_by_name (target, "drop", &value, 20.0, 20.0, &handled);
+  g_value_unset (&value);
+  g_assert_true (handled);
+  g_assert_true (strata_test_wait (track_is, path, 20000));
+  g_assert_cmpfloat_with_epsilon (strata_player_get_duration (strata_window_get_player (window)), 3.0, 0.01);
+}
+
+/* `strata FILE`: GApplication::open loads the file into the window. */
+static void
+test_open_command_line (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (track_path);
+  GFile *files[] = { file };
+
+  g_application_open (G_APPLICATION (app), files, 1, "");
+  g_assert_true (strata_test_wait (track_is, track_path, 20000));
+  g_assert_true (GTK_WINDOW (window) == gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
 static void
 test_settings (void)
 {
@@ -454,6 +525,8 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
   g_test_add_func ("/strata/ui/settings", test_settings);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
+  g_test_add_func ("/strata/ui/drop", test_drop);
+  g_test_add_func ("/strata/ui/open-command-line", test_open_command_line);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
