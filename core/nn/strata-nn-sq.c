@@ -200,6 +200,17 @@ strata_sq_backward (const StrataSq *q, float *dzhat, float *dcodebook, float *dl
 }
 
 float
+strata_sq_bounded_log_var (float theta, float s0_sq, float *dlogvar_dtheta)
+{
+  /* log σ(θ) = −log(1 + e^−θ), computed stably on both sides */
+  const float log_sig = theta >= 0.0f ? -log1pf (expf (-theta))
+                                      : theta - log1pf (expf (theta));
+  if (dlogvar_dtheta)
+    *dlogvar_dtheta = 1.0f - 1.0f / (1.0f + expf (-theta));
+  return logf (2.0f * s0_sq) + log_sig;
+}
+
+float
 strata_sq_perplexity (const int32_t *idx, int N, int K, float *hist)
 {
   if (N <= 0)

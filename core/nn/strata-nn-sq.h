@@ -53,6 +53,12 @@ void strata_sq_backward (const StrataSq *q, float *dzhat, float *dcodebook, floa
                          const float *zhat, const float *codebook, const float *zq,
                          float log_var, float tau, float *scratch);
 
+/* Bounded variance (minimal-sqvae, MODEL-NOTES §2): s² = 2·s0²·sigmoid(θ),
+ * so s² never exceeds 2·s0² and θ = 0 starts at s² = s0². Returns log s²
+ * for strata_sq_forward(); *dlogvar_dtheta (nullable) receives
+ * d log s² / dθ = 1 − sigmoid(θ), so ∂J/∂θ = ∂J/∂log_var · that. */
+float strata_sq_bounded_log_var (float theta, float s0_sq, float *dlogvar_dtheta);
+
 /* Codebook use: perplexity exp(H) of the code histogram of @idx (N);
  * @hist (K) scratch. 1 = collapse, K = uniform use. */
 float strata_sq_perplexity   (const int32_t *idx, int N, int K, float *hist);

@@ -21,6 +21,25 @@
  * Errors: functions return a StrataNnStatus or NULL; they never print and
  * never exit.
  *
+ * Writing a model (see tests/nn/test-nn-train.c for complete ones):
+ *
+ *   typedef struct {
+ *     StrataParams params;
+ *     float *fc_w, *fc_b;       // (O,I) (O)   views into params.values
+ *     float *dfc_w, *dfc_b;     //             views into params.grads
+ *     StrataArena acts;         // activations + scratch, sized once
+ *     float *x, *y, *dy;        // (N,I) (N,O) (N,O)
+ *   } MyModel;
+ *
+ *   int i = strata_params_declare (&m->params, "fc.weight", 2, (int64_t[]) { O, I }, 0);
+ *   ... declare every tensor, then strata_params_allocate (&m->params) and bind
+ *   m->fc_w = strata_params_value (&m->params, i), m->dfc_w = strata_params_grad (...);
+ *   forward:  strata_linear_forward (m->y, m->x, m->fc_w, m->fc_b, N, I, O); ...
+ *   backward: zero the activation gradients, then call the _backward functions in
+ *             reverse order (they accumulate into params.grads);
+ *   train:    StrataTrainer with a step callback, strata_train_run();
+ *   save:     strata_params_save() / strata_params_load() (strata-safetensors.h).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

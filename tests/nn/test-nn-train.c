@@ -510,6 +510,19 @@ test_sq_inference_stats (void)
   strata_sq_forward (&q, zq, idx, cache, &terms, zhat, codebook, logf (100.0f), 1.0f, NULL, false);
   g_assert_cmpfloat (terms.mean_max_posterior, <, 0.3f);
 
+  /* bounded variance: s² = 2·s0²·σ(θ), derivative by central difference */
+  float dl = 0.0f;
+  g_assert_cmpfloat_with_epsilon (expf (strata_sq_bounded_log_var (0.0f, 3.0f, &dl)), 3.0, 1e-5);
+  g_assert_cmpfloat_with_epsilon (dl, 0.5, 1e-6);
+  for (float th = -30.0f; th <= 30.0f; th += 7.5f)
+    {
+      double num = (strata_sq_bounded_log_var (th + 1e-2f, 2.0f, NULL) -
+                    strata_sq_bounded_log_var (th - 1e-2f, 2.0f, NULL)) / 2e-2;
+      strata_sq_bounded_log_var (th, 2.0f, &dl);
+      g_assert_cmpfloat (fabs (num - dl), <, 1e-3);
+      g_assert_cmpfloat (strata_sq_bounded_log_var (th, 2.0f, NULL), <=, logf (4.0f) + 1e-6f);
+    }
+
   /* only codes 0..3 used for 10 steps: 4 dead after 5 steps, re-seeded */
   int32_t half[N];
   for (int i = 0; i < N; i++)
