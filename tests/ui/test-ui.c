@@ -452,6 +452,64 @@ test_open_command_line (void)
   g_assert_true (GTK_WINDOW (window) == gtk_application_get_active_window (GTK_APPLICATION (app)));
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  return find_toplevel ((GType) GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+static gboolean
+chooser_has_folder (gpointer chooser)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (chooser);
+  return folder != NULL;
+}
+
+/* About, the shortcuts window and the file chooser (which starts in the
+ * folder of the last opened file) open from their actions. */
+static void
+test_dialogs (void)
+{
+  GtkWindow *w;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (strata_test_wait (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW), 5000));
+  w = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (w)), ==, "Strata");
+  gtk_window_destroy (w);
+
+  activate ("win.show-help-overlay");
+  g_assert_true (strata_test_wait (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), 5000));
+  gtk_window_close (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+
+  activate ("win.open");
+  g_assert_true (strata_test_wait (toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 5000));
+  w = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_true (strata_test_wait (chooser_has_folder, w, 5000));
+  {
+    g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (w));
+    g_autofree char *expected = g_path_get_dirname (track_path);
+    g_assert_cmpstr (g_file_peek_path (folder), ==, expected);
+  }
+  gtk_dialog_response (GTK_DIALOG (w), GTK_RESPONSE_CANCEL);
+  strata_test_spin (100);
+  g_assert_null (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+}
+
 static void
 test_settings (void)
 {
@@ -524,6 +582,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
   g_test_add_func ("/strata/ui/settings", test_settings);
+  g_test_add_func ("/strata/ui/dialogs", test_dialogs);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
   g_test_add_func ("/strata/ui/drop", test_drop);
   g_test_add_func ("/strata/ui/open-command-line", test_open_command_line);
