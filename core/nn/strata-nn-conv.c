@@ -204,3 +204,114 @@ strata_conv_transpose1d_backward (const StrataConvT1d *c, float *dinp, float *dw
                      dinp + (size_t) bi * c->T_in * c->C_in, c->C_in);
     }
 }
+
+/* ------------------------------------------------------------- Conv2d */
+
+static int
+out_len (int n, int k, int stride, int dil, int pad)
+{
+  int span = dil * (k - 1) + 1;
+  int m = n + 2 * pad - span;
+  return m < 0 ? 0 : m / stride + 1;
+}
+
+void
+strata_conv2d_out_size (const StrataConv2d *c, int *T_out, int *F_out)
+{
+  *T_out = out_len (c->T, c->KT, c->stride_t, c->dilation_t, c->padding_t);
+  *F_out = out_len (c->F, c->KF, c->stride_f, c->dilation_f, c->padding_f);
+}
+
+size_t
+strata_conv2d_scratch_size (const StrataConv2d *c)
+{
+  int To, Fo;
+  strata_conv2d_out_size (c, &To, &Fo);
+  return (size_t) To * Fo * c->C_in * c->KT * c->KF;
+}
+
+/* cols (To*Fo, C*KT*KF) gathered from src (T,F,C); or, when @dst is not
+ * NULL, the adjoint: dst (T,F,C) += scattered cols. Column order
+ * (c, kt, kf) matches w (Co,C,KT,KF). */
+static void
+im2col2d (const StrataConv2d *c, float *cols, const float *src, float *dst)
+{
+  const bool adjoint = dst != NULL;
+  int To, Fo;
+  strata_conv2d_out_size (c, &To, &Fo);
+  const int C = c->C_in, KK = c->KT * c->KF;
+  const size_t ncol = (size_t) C * KK;
+  for (int to = 0; to < To; to++)
+    for (int fo = 0; fo < Fo; fo++)
+      {
+        float *row = cols + ((size_t) to * Fo + fo) * ncol;
+        for (int kt = 0; kt < c->KT; kt++)
+          {
+            const int t = to * c->stride_t - c->padding_t + kt * c->dilation_t;
+            for (int kf = 0; kf < c->KF; kf++)
+              {
+                const int f = fo * c->stride_f - c->padding_f + kf * c->dilation_f;
+                float *col = row + kt * c->KF + kf;  /* stride KK per channel */
+                if (t < 0 || t >= c->T || f < 0 || f >= c->F)
+                  {
+                    if (!adjoint)
+                      for (int ci = 0; ci < C; ci++)
+                        col[(size_t) ci * KK] = 0.0f;
+                    continue;
+                  }
+                const size_t off = ((size_t) t * c->F + f) * C;
+                if (adjoint)
+                  for (int ci = 0; ci < C; ci++)
+                    dst[off + ci] += col[(size_t) ci * KK];
+                else
+                  for (int ci = 0; ci < C; ci++)
+                    col[(size_t) ci * KK] = src[off + ci];
+              }
+          }
+      }
+}
+
+void
+strata_conv2d_forward (const StrataConv2d *c, float *out, const float *inp,
+                       const float *w, const float *b, float *scratch)
+{
+  int To, Fo;
+  strata_conv2d_out_size (c, &To, &Fo);
+  const int R = To * Fo, CK = c->C_in * c->KT * c->KF;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      im2col2d (c, scratch, inp + (size_t) bi * c->T * c->F * c->C_in, NULL);
+      float *o = out + (size_t) bi * R * c->C_out;  /* (To*Fo, C_out) */
+      bias_rows (o, b, R, c->C_out);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, R, c->C_out, CK,
+                   1.0f, scratch, CK, w, CK, 1.0f, o, c->C_out);
+    }
+}
+
+void
+strata_conv2d_backward (const StrataConv2d *c, float *dinp, float *dw, float *db,
+                        const float *dout, const float *inp, const float *w,
+                        float *scratch)
+{
+  int To, Fo;
+  strata_conv2d_out_size (c, &To, &Fo);
+  const int R = To * Fo, CK = c->C_in * c->KT * c->KF;
+  const size_t in_size = (size_t) c->T * c->F * c->C_in;
+  for (int bi = 0; bi < c->B; bi++)
+    {
+      const float *g = dout + (size_t) bi * R * c->C_out;  /* (R, C_out) */
+      bias_grad (db, g, R, c->C_out);
+      if (dw != NULL)
+        {
+          im2col2d (c, scratch, inp + bi * in_size, NULL);
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, c->C_out, CK, R,
+                       1.0f, g, c->C_out, scratch, CK, 1.0f, dw, CK);
+        }
+      if (dinp != NULL)
+        {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, R, CK, c->C_out,
+                       1.0f, g, c->C_out, w, CK, 0.0f, scratch, CK);
+          im2col2d (c, scratch, NULL, dinp + bi * in_size);
+        }
+    }
+}

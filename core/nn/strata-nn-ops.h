@@ -59,6 +59,23 @@ void strata_conv_transpose1d_backward (const StrataConvT1d *c, float *dinp, floa
                                        float *db, const float *dout, const float *inp,
                                        const float *w, float *scratch);
 
+/* ---- 2-D convolution over (time, frequency), channels last ----------
+ * inp (B,T,F,C_in) -> out (B,T_out,F_out,C_out); w (C_out,C_in,KT,KF) and
+ * b (C_out) as torch.nn.Conv2d with (T, F) as its (H, W). For small
+ * kernels over spectrograms in task heads. */
+typedef struct {
+  int B, T, F, C_in, C_out, KT, KF;
+  int stride_t, stride_f, dilation_t, dilation_f, padding_t, padding_f;
+} StrataConv2d;
+
+void   strata_conv2d_out_size     (const StrataConv2d *c, int *T_out, int *F_out);
+size_t strata_conv2d_scratch_size (const StrataConv2d *c);
+void   strata_conv2d_forward  (const StrataConv2d *c, float *out, const float *inp,
+                               const float *w, const float *b, float *scratch);
+void   strata_conv2d_backward (const StrataConv2d *c, float *dinp, float *dw, float *db,
+                               const float *dout, const float *inp, const float *w,
+                               float *scratch);
+
 /* ---- Normalisation over the last dimension -------------------------- */
 /* out, inp (N,C); weight, bias (C); mean, rstd (N) cached for backward */
 void strata_layernorm_forward  (float *out, float *mean, float *rstd, const float *inp,

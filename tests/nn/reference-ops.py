@@ -71,6 +71,23 @@ def conv_transpose1d(x, w, b, stride, dil, pad, opad):
     return y
 
 
+def conv2d(x, w, b, st, sf, dt, df, pt, pf):
+    # x (B,T,F,Ci), w (Co,Ci,KT,KF): torch.nn.Conv2d with (T, F) as (H, W)
+    B, T, F, Ci = x.shape
+    Co, _, KT, KF = w.shape
+    To = (T + 2 * pt - dt * (KT - 1) - 1) // st + 1
+    Fo = (F + 2 * pf - df * (KF - 1) - 1) // sf + 1
+    y = np.tile(b, (B, To, Fo, 1))
+    for to in range(To):
+        for fo in range(Fo):
+            for kt in range(KT):
+                for kf in range(KF):
+                    t, f = to * st - pt + kt * dt, fo * sf - pf + kf * df
+                    if 0 <= t < T and 0 <= f < F:
+                        y[:, to, fo, :] += x[:, t, f, :] @ w[:, :, kt, kf].T
+    return y
+
+
 def layernorm(x, w, b, eps=1e-5):
     m = x.mean(-1, keepdims=True)
     v = ((x - m) ** 2).mean(-1, keepdims=True)
@@ -125,6 +142,7 @@ def main(inp, outp):
         "linear": t["lin.x"] @ t["lin.w"].T + t["lin.b"],
         "conv1d": conv1d(t["conv.x"], t["conv.w"], t["conv.b"], *c["conv"]),
         "conv_transpose1d": conv_transpose1d(t["convt.x"], t["convt.w"], t["convt.b"], *c["convt"]),
+        "conv2d": conv2d(t["conv2d.x"], t["conv2d.w"], t["conv2d.b"], *c["conv2d"]),
         "layernorm": layernorm(t["ln.x"], t["ln.w"], t["ln.b"]),
         "gelu": gelu(t["ln.x"]),
         "attention": attention(t["attn.qkv"], c["heads"], c["window"]),

@@ -20,7 +20,7 @@
 #include "nn/strata-nn-sq.h"
 
 /* Relative error bounds, per op family. */
-#define TOL_LINEAR 2e-3   /* linear, conv, conv-transpose, add, concat, upsample, FiLM, embedding, dropout */
+#define TOL_LINEAR 2e-3   /* linear, conv1d, conv2d, conv-transpose, add, concat, upsample, FiLM, embedding, dropout */
 #define TOL_NORM   5e-3   /* layer norm, RMS norm, softmax */
 #define TOL_ACT    5e-3   /* GELU, SiLU, ReLU, tanh, sigmoid */
 #define TOL_LOSS   5e-3   /* MSE, L1, cross-entropy, BCE */
@@ -32,7 +32,7 @@
 #define MAX_CHECKS 40
 
 typedef enum {
-  OP_LINEAR, OP_CONV, OP_CONVT, OP_LAYERNORM, OP_RMSNORM,
+  OP_LINEAR, OP_CONV, OP_CONVT, OP_CONV2D, OP_LAYERNORM, OP_RMSNORM,
   OP_GELU, OP_SILU, OP_RELU, OP_TANH, OP_SIGMOID, OP_SOFTMAX,
   OP_EMBED, OP_DROPOUT, OP_FILM, OP_CONCAT, OP_UPSAMPLE, OP_ADD, OP_BCAST,
   OP_MSE, OP_L1, OP_CE, OP_BCE,
@@ -57,6 +57,7 @@ typedef struct {
   int N, I, O, C, B, T, R;
   StrataConv1d conv;
   StrataConvT1d convt;
+  StrataConv2d conv2d;
   StrataAttention attn;
   StrataGru gru;
   StrataSq sq;
@@ -121,6 +122,9 @@ forward (Ctx *c)
       break;
     case OP_CONVT:
       strata_conv_transpose1d_forward (&c->convt, c->out, P (0), P (1), P (2), c->scratch);
+      break;
+    case OP_CONV2D:
+      strata_conv2d_forward (&c->conv2d, c->out, P (0), P (1), P (2), c->scratch);
       break;
     case OP_LAYERNORM:
       strata_layernorm_forward (c->out, c->tmp, c->tmp2, P (0), P (1), P (2), c->N, c->C, 1e-5f);
@@ -224,6 +228,9 @@ backward (Ctx *c)
     case OP_CONVT:
       strata_conv_transpose1d_backward (&c->convt, G (0), G (1), G (2), r, P (0), P (1),
                                         c->scratch);
+      break;
+    case OP_CONV2D:
+      strata_conv2d_backward (&c->conv2d, G (0), G (1), G (2), r, P (0), P (1), c->scratch);
       break;
     case OP_LAYERNORM:
       strata_layernorm_backward (G (0), G (1), G (2), r, P (0), P (1), c->tmp, c->tmp2,
@@ -400,6 +407,24 @@ test_conv_transpose1d (void)
   set_out (c, (size_t) 2 * To * 2);
   c->scratch = falloc (c, strata_conv_transpose1d_scratch_size (&c->convt));
   check (c, "conv_transpose1d s2 p1 op1", TOL_LINEAR);
+  ctx_free (c);
+}
+
+static void
+test_conv2d (void)
+{
+  Ctx *c = ctx_new (OP_CONV2D, 9);
+  c->conv2d = (StrataConv2d) { .B = 2, .T = 7, .F = 6, .C_in = 2, .C_out = 3, .KT = 3, .KF = 2,
+                               .stride_t = 2, .stride_f = 1, .dilation_t = 1, .dilation_f = 2,
+                               .padding_t = 1, .padding_f = 1 };
+  int To, Fo;
+  strata_conv2d_out_size (&c->conv2d, &To, &Fo);
+  add_param (c, "x", (size_t) 2 * 7 * 6 * 2, -1, 1);
+  add_param (c, "w", (size_t) 3 * 2 * 3 * 2, -1, 1);
+  add_param (c, "b", 3, -1, 1);
+  set_out (c, (size_t) 2 * To * Fo * 3);
+  c->scratch = falloc (c, strata_conv2d_scratch_size (&c->conv2d));
+  check (c, "conv2d s(2,1) d(1,2) p(1,1)", TOL_LINEAR);
   ctx_free (c);
 }
 
@@ -654,6 +679,7 @@ test_nn_add_gradcheck_tests (void)
   g_test_add_func ("/strata/nn/gradcheck/linear", test_linear);
   g_test_add_func ("/strata/nn/gradcheck/conv1d", test_conv1d);
   g_test_add_func ("/strata/nn/gradcheck/conv-transpose1d", test_conv_transpose1d);
+  g_test_add_func ("/strata/nn/gradcheck/conv2d", test_conv2d);
   g_test_add_func ("/strata/nn/gradcheck/norms-softmax", test_norms);
   g_test_add_func ("/strata/nn/gradcheck/activations", test_activations);
   g_test_add_func ("/strata/nn/gradcheck/structural", test_structural);

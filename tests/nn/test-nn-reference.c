@@ -18,7 +18,7 @@
 typedef struct {
   const char *name;
   int ndim;
-  int64_t shape[3];
+  int64_t shape[4];
   float *data;
 } In;
 
@@ -52,6 +52,7 @@ test_reference_forward (void)
     { "attn.qkv", 3, { 2, 70, 24 } },
     { "gru.x", 3, { 2, 7, 3 } }, { "gru.h0", 2, { 2, 4 } }, { "gru.w_ih", 2, { 12, 3 } },
     { "gru.w_hh", 2, { 12, 4 } }, { "gru.b_ih", 1, { 12 } }, { "gru.b_hh", 1, { 12 } },
+    { "conv2d.x", 4, { 2, 7, 6, 2 } }, { "conv2d.w", 4, { 3, 2, 3, 2 } }, { "conv2d.b", 1, { 3 } },
   };
   enum { N_IN = G_N_ELEMENTS (in) };
   StrataTensorRef refs[N_IN];
@@ -66,7 +67,8 @@ test_reference_forward (void)
     }
   /* conv: stride, dilation, padding; convt: + output_padding */
   const char *md[] = { "config", "{\"conv\": [2, 2, 3], \"convt\": [2, 2, 1, 1], "
-                       "\"heads\": 2, \"window\": 5}", NULL };
+                       "\"heads\": 2, \"window\": 5, "
+                       "\"conv2d\": [2, 1, 1, 2, 1, 1]}", NULL };
   g_autofree char *ipath = g_build_filename (test_nn_tmpdir (), "ref-in.safetensors", NULL);
   g_autofree char *opath = g_build_filename (test_nn_tmpdir (), "ref-out.safetensors", NULL);
   g_autoptr(GError) error = NULL;
@@ -98,6 +100,15 @@ test_reference_forward (void)
                        .stride = 2, .dilation = 2, .padding = 1, .output_padding = 1 };
   strata_conv_transpose1d_forward (&ct, y, in[6].data, in[7].data, in[8].data, scratch);
   compare (ref, "conv_transpose1d", y, 2 * (size_t) strata_conv_transpose1d_out_len (&ct) * 2);
+
+  StrataConv2d c2 = { .B = 2, .T = 7, .F = 6, .C_in = 2, .C_out = 3, .KT = 3, .KF = 2,
+                      .stride_t = 2, .stride_f = 1, .dilation_t = 1, .dilation_f = 2,
+                      .padding_t = 1, .padding_f = 1 };
+  int To2, Fo2;
+  strata_conv2d_out_size (&c2, &To2, &Fo2);
+  g_assert_cmpuint (strata_conv2d_scratch_size (&c2), <=, G_N_ELEMENTS (scratch));
+  strata_conv2d_forward (&c2, y, in[19].data, in[20].data, in[21].data, scratch);
+  compare (ref, "conv2d", y, 2 * (size_t) To2 * Fo2 * 3);
 
   strata_layernorm_forward (y, mean, rstd, in[9].data, in[10].data, in[11].data, 5, 8, 1e-5f);
   compare (ref, "layernorm", y, 40);
