@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include "strata-lane.h"
 
 typedef struct
@@ -11,7 +12,7 @@ typedef struct
   StrataViewport *viewport;
   StrataTrack *track;
   char *title;
-  cairo_surface_t *cache;       /* (nullable) rendered range */
+  GdkTexture *texture;          /* (nullable) the rendered range */
   gboolean dirty;
   guint render_count;
 } StrataLanePrivate;
@@ -45,15 +46,41 @@ render_now (StrataLane *self, int width, int height)
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (width, 1), MAX (height, 1));
   cr = cairo_create (surface);
   if (priv->track != NULL && priv->viewport != NULL && klass->render != NULL)
-    klass->render (self, cr, width, height,
-                   strata_viewport_get_start (priv->viewport),
-                   strata_viewport_get_seconds_per_px (priv->viewport));
+    {
+      klass->render (self, cr, width, height,
+                     strata_viewport_get_start (priv->viewport),
+                     strata_viewport_get_seconds_per_px (priv->viewport));
+      if (klass->draw_overlay != NULL)
+        klass->draw_overlay (self, cr, width, height);
+    }
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   priv->render_count++;
   g_debug ("%s: rendered %dx%d in %.1f ms", G_OBJECT_TYPE_NAME (self), width, height,
            (g_get_monotonic_time () - t0) / 1000.0);
   return surface;
+}
+
+/* The cached image as a texture: uploaded once per render, not per frame. */
+static GdkTexture *
+texture_from_surface (cairo_surface_t *surface)
+{
+  int w = cairo_image_surface_get_width (surface);
+  int h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  g_autoptr(GBytes) bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize) stride * h);
+
+  /* Cairo's ARGB32 is premultiplied BGRA in memory on little-endian hosts,
+   * which is GDK_MEMORY_DEFAULT. */
+  return gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+static void
+append_rect (GtkSnapshot *snapshot, float r, float g, float b, float a,
+             float x, float y, float w, float h)
+{
+  GdkRGBA color = { r, g, b, a };
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x, y, w, h));
 }
 
 static void
@@ -64,26 +91,22 @@ strata_lane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
 
-  if (priv->cache == NULL || priv->dirty
-      || cairo_image_surface_get_width (priv->cache) != width
-      || cairo_image_surface_get_height (priv->cache) != height)
+  if (priv->texture == NULL || priv->dirty
+      || gdk_texture_get_width (priv->texture) != width
+      || gdk_texture_get_height (priv->texture) != height)
     {
-      g_clear_pointer (&priv->cache, cairo_surface_destroy);
-      priv->cache = render_now (self, width, height);
+      cairo_surface_t *surface = render_now (self, width, height);
+
+      g_clear_object (&priv->texture);
+      priv->texture = texture_from_surface (surface);
+      cairo_surface_destroy (surface);
       priv->dirty = FALSE;
     }
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_source_surface (cr, priv->cache, 0, 0);
-  cairo_paint (cr);
-
-  if (klass->draw_overlay)
-    klass->draw_overlay (self, cr, width, height);
+  gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
   if (priv->viewport != NULL && priv->track != NULL)
     {
@@ -92,35 +115,25 @@ strata_lane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       /* Loop selection: shaded, with edges. */
       if (strata_viewport_get_selection (priv->viewport, &a, &b))
         {
-          double xa = strata_viewport_time_to_x (priv->viewport, a);
-          double xb = strata_viewport_time_to_x (priv->viewport, b);
-          cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, klass->dark ? 0.30 : 0.22);
-          cairo_rectangle (cr, xa, 0, xb - xa, height);
-          cairo_fill (cr);
-          cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.9);
-          cairo_set_line_width (cr, 1.0);
-          cairo_move_to (cr, floor (xa) + 0.5, 0);
-          cairo_line_to (cr, floor (xa) + 0.5, height);
-          cairo_move_to (cr, floor (xb) + 0.5, 0);
-          cairo_line_to (cr, floor (xb) + 0.5, height);
-          cairo_stroke (cr);
+          float xa = floorf (strata_viewport_time_to_x (priv->viewport, a));
+          float xb = floorf (strata_viewport_time_to_x (priv->viewport, b));
+
+          append_rect (snapshot, 0.21f, 0.52f, 0.89f, klass->dark ? 0.30f : 0.22f,
+                       xa, 0, xb - xa, height);
+          append_rect (snapshot, 0.21f, 0.52f, 0.89f, 0.9f, xa, 0, 1, height);
+          append_rect (snapshot, 0.21f, 0.52f, 0.89f, 0.9f, xb, 0, 1, height);
         }
 
       /* Playhead. */
       x = strata_viewport_time_to_x (priv->viewport, strata_viewport_get_playhead (priv->viewport));
-      if (x >= -1 && x <= width + 1)
+      if (x >= -2 && x <= width + 2)
         {
           if (klass->dark)
-            cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+            append_rect (snapshot, 1.0f, 1.0f, 1.0f, 1.0f, (float) round (x) - 1, 0, 2, height);
           else
-            cairo_set_source_rgb (cr, 0.88, 0.11, 0.14);
-          cairo_set_line_width (cr, 2.0);
-          cairo_move_to (cr, round (x), 0);
-          cairo_line_to (cr, round (x), height);
-          cairo_stroke (cr);
+            append_rect (snapshot, 0.88f, 0.11f, 0.14f, 1.0f, (float) round (x) - 1, 0, 2, height);
         }
     }
-  cairo_destroy (cr);
 }
 
 static void
@@ -140,7 +153,7 @@ strata_lane_dispose (GObject *object)
 
   strata_lane_set_viewport (self, NULL);
   g_clear_pointer (&priv->track, strata_track_unref);
-  g_clear_pointer (&priv->cache, cairo_surface_destroy);
+  g_clear_object (&priv->texture);
   g_clear_pointer (&priv->title, g_free);
 
   G_OBJECT_CLASS (strata_lane_parent_class)->dispose (object);

@@ -4,8 +4,9 @@
  * A lane draws a track's precomputed data for the shared StrataViewport. The
  * base class owns the render cache: a subclass implements render() to paint
  * the visible range into a cairo image surface; the base class calls it only
- * when the viewport's range, the size or the track changed, and paints the
- * playhead and selection overlays itself on every frame.
+ * when the viewport's range, the size or the track changed, keeps the result
+ * as a texture (uploaded once), and adds the playhead and selection on every
+ * frame as plain colour nodes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,7 +29,8 @@ struct _StrataLaneClass
    * image surface of @width x @height pixels (cleared by the caller). */
   void (*render)        (StrataLane *self, cairo_t *cr, int width, int height,
                          double start_s, double s_per_px);
-  /* Draws unscaled decorations over the cached image (axis labels). */
+  /* Draws decorations (axis labels) over render()'s output, into the same
+   * cached image. */
   void (*draw_overlay)  (StrataLane *self, cairo_t *cr, int width, int height);
   /* The track changed (may be NULL); invalidate derived state. */
   void (*track_changed) (StrataLane *self);
