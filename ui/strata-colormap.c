@@ -22,6 +22,12 @@ static const float magma_anchors[11][3] = {
   { 0.987f, 0.991f, 0.750f },
 };
 
+/**
+ * strata_colormap_magma:
+ *
+ * Returns: (transfer none) (array fixed-size=256): the magma lookup table,
+ *   opaque 0xffRRGGBB, built once; thread-safe
+ */
 const guint32 *
 strata_colormap_magma (void)
 {

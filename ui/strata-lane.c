@@ -299,6 +299,12 @@ strata_lane_get_track (StrataLane *self)
   return priv->track;
 }
 
+/**
+ * strata_lane_get_title:
+ * @self: a #StrataLane
+ *
+ * Returns: (nullable): the title shown in the label column
+ */
 const char *
 strata_lane_get_title (StrataLane *self)
 {
@@ -306,6 +312,13 @@ strata_lane_get_title (StrataLane *self)
   return priv->title;
 }
 
+/**
+ * strata_lane_set_title:
+ * @self: a #StrataLane
+ * @title: (nullable): the title shown in the label column
+ *
+ * Sets the lane's title (translated).
+ */
 void
 strata_lane_set_title (StrataLane *self, const char *title)
 {
@@ -318,6 +331,12 @@ strata_lane_set_title (StrataLane *self, const char *title)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
+/**
+ * strata_lane_invalidate:
+ * @self: a #StrataLane
+ *
+ * Drops the cached image; the lane re-renders on its next frame.
+ */
 void
 strata_lane_invalidate (StrataLane *self)
 {
@@ -327,6 +346,14 @@ strata_lane_invalidate (StrataLane *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/**
+ * strata_lane_render_surface:
+ * @self: a #StrataLane
+ *
+ * Renders the lane at its allocated size, bypassing the cache (tests).
+ *
+ * Returns: (transfer full): an image surface
+ */
 cairo_surface_t *
 strata_lane_render_surface (StrataLane *self)
 {
@@ -334,6 +361,12 @@ strata_lane_render_surface (StrataLane *self)
                      gtk_widget_get_height (GTK_WIDGET (self)));
 }
 
+/**
+ * strata_lane_get_render_count:
+ * @self: a #StrataLane
+ *
+ * Returns: how often the lane rendered its image (tests)
+ */
 guint
 strata_lane_get_render_count (StrataLane *self)
 {

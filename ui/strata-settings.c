@@ -7,6 +7,15 @@
 #include <gio/gio.h>
 #include "strata-settings.h"
 
+/**
+ * strata_settings_new:
+ *
+ * Looks the schema up in the installed schemas, then in the build directory
+ * (so the app runs uninstalled).
+ *
+ * Returns: (transfer full) (nullable): the settings, or %NULL when the
+ *   schema is nowhere: then nothing is remembered
+ */
 GSettings *
 strata_settings_new (void)
 {

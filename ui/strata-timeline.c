@@ -141,6 +141,14 @@ drag_end_cb (GtkGestureDrag *drag, double dx, double dy, StrataTimeline *self)
   release_at (self, self->drag_start_x + dx);
 }
 
+/**
+ * strata_timeline_pointer_gesture:
+ * @self: a #StrataTimeline
+ * @x0: press position in lane coordinates
+ * @x1: release position (equal to @x0: a click, which seeks)
+ *
+ * Runs the same code as a primary-button press, drag and release (tests).
+ */
 void
 strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1)
 {
@@ -237,6 +245,14 @@ strata_timeline_get_viewport (StrataTimeline *self)
   return self->viewport;
 }
 
+/**
+ * strata_timeline_add_lane:
+ * @self: a #StrataTimeline
+ * @lane: (transfer floating): the lane to append at the bottom
+ *
+ * Appends a lane with its title in the label column, shares the viewport
+ * and the track with it, and gives it the pointer interaction.
+ */
 void
 strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
 {
@@ -280,6 +296,12 @@ strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
   gtk_widget_add_controller (GTK_WIDGET (lane), GTK_EVENT_CONTROLLER (drag));
 }
 
+/**
+ * strata_timeline_get_n_lanes:
+ * @self: a #StrataTimeline
+ *
+ * Returns: the number of lanes
+ */
 guint
 strata_timeline_get_n_lanes (StrataTimeline *self)
 {
@@ -302,6 +324,13 @@ strata_timeline_get_lane (StrataTimeline *self, guint index)
   return g_ptr_array_index (self->lanes, index);
 }
 
+/**
+ * strata_timeline_set_track:
+ * @self: a #StrataTimeline
+ * @track: (nullable) (transfer none): the track to show
+ *
+ * Shows @track in every lane, fits it and clears the selection.
+ */
 void
 strata_timeline_set_track (StrataTimeline *self, StrataTrack *track)
 {
@@ -316,6 +345,13 @@ strata_timeline_set_track (StrataTimeline *self, StrataTrack *track)
   sync_adjustment (self);
 }
 
+/**
+ * strata_timeline_zoom:
+ * @self: a #StrataTimeline
+ * @factor: > 1 zooms in
+ *
+ * Zooms around the playhead when it is visible, else around the centre.
+ */
 void
 strata_timeline_zoom (StrataTimeline *self, double factor)
 {

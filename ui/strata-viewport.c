@@ -82,11 +82,70 @@ update (StrataViewport *self, double start, double spp)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
-double strata_viewport_get_start (StrataViewport *self) { return self->start; }
-double strata_viewport_get_seconds_per_px (StrataViewport *self) { return self->spp; }
-double strata_viewport_get_duration (StrataViewport *self) { return self->duration; }
-int    strata_viewport_get_width (StrataViewport *self) { return self->width; }
-double strata_viewport_get_playhead (StrataViewport *self) { return self->playhead; }
+/**
+ * strata_viewport_get_start:
+ * @self: a #StrataViewport
+ *
+ * Returns: the time at the left edge of the lanes, seconds
+ */
+double
+strata_viewport_get_start (StrataViewport *self)
+{
+  g_return_val_if_fail (STRATA_IS_VIEWPORT (self), 0.0);
+  return self->start;
+}
+
+/**
+ * strata_viewport_get_seconds_per_px:
+ * @self: a #StrataViewport
+ *
+ * Returns: the zoom: seconds one pixel column covers
+ */
+double
+strata_viewport_get_seconds_per_px (StrataViewport *self)
+{
+  g_return_val_if_fail (STRATA_IS_VIEWPORT (self), 1.0);
+  return self->spp;
+}
+
+/**
+ * strata_viewport_get_duration:
+ * @self: a #StrataViewport
+ *
+ * Returns: the track's duration, seconds (0 without a track)
+ */
+double
+strata_viewport_get_duration (StrataViewport *self)
+{
+  g_return_val_if_fail (STRATA_IS_VIEWPORT (self), 0.0);
+  return self->duration;
+}
+
+/**
+ * strata_viewport_get_width:
+ * @self: a #StrataViewport
+ *
+ * Returns: the lanes' width in pixels
+ */
+int
+strata_viewport_get_width (StrataViewport *self)
+{
+  g_return_val_if_fail (STRATA_IS_VIEWPORT (self), 1);
+  return self->width;
+}
+
+/**
+ * strata_viewport_get_playhead:
+ * @self: a #StrataViewport
+ *
+ * Returns: the playhead's time, seconds
+ */
+double
+strata_viewport_get_playhead (StrataViewport *self)
+{
+  g_return_val_if_fail (STRATA_IS_VIEWPORT (self), 0.0);
+  return self->playhead;
+}
 
 /**
  * strata_viewport_get_visible_seconds:
@@ -149,6 +208,13 @@ strata_viewport_set_width (StrataViewport *self, int px)
     }
 }
 
+/**
+ * strata_viewport_set_start:
+ * @self: a #StrataViewport
+ * @seconds: the time to show at the left edge (clamped to the track)
+ *
+ * Scrolls the view.
+ */
 void
 strata_viewport_set_start (StrataViewport *self, double seconds)
 {
@@ -156,6 +222,13 @@ strata_viewport_set_start (StrataViewport *self, double seconds)
   update (self, seconds, self->spp);
 }
 
+/**
+ * strata_viewport_set_seconds_per_px:
+ * @self: a #StrataViewport
+ * @spp: the zoom (clamped between 4 px a sample and the whole track)
+ *
+ * Zooms, keeping the left edge.
+ */
 void
 strata_viewport_set_seconds_per_px (StrataViewport *self, double spp)
 {
@@ -183,6 +256,14 @@ strata_viewport_set_playhead (StrataViewport *self, double seconds)
   g_signal_emit (self, signals[SIGNAL_OVERLAY_CHANGED], 0);
 }
 
+/**
+ * strata_viewport_zoom_around:
+ * @self: a #StrataViewport
+ * @factor: > 1 zooms in, < 1 zooms out
+ * @anchor: the time that stays under the same pixel
+ *
+ * Zooms around a point (the pointer or the playhead).
+ */
 void
 strata_viewport_zoom_around (StrataViewport *self, double factor, double anchor)
 {
@@ -197,6 +278,12 @@ strata_viewport_zoom_around (StrataViewport *self, double factor, double anchor)
   update (self, anchor - x * spp, spp);
 }
 
+/**
+ * strata_viewport_fit:
+ * @self: a #StrataViewport
+ *
+ * Shows the whole track, and keeps doing so when the width changes.
+ */
 void
 strata_viewport_fit (StrataViewport *self)
 {
@@ -206,6 +293,14 @@ strata_viewport_fit (StrataViewport *self)
   update (self, 0.0, max_spp (self));
 }
 
+/**
+ * strata_viewport_ensure_visible:
+ * @self: a #StrataViewport
+ * @seconds: a time
+ *
+ * When @seconds is outside the view, scrolls so that it is near the left
+ * edge (page-wise following of the playhead).
+ */
 void
 strata_viewport_ensure_visible (StrataViewport *self, double seconds)
 {
@@ -217,18 +312,40 @@ strata_viewport_ensure_visible (StrataViewport *self, double seconds)
     update (self, seconds - 0.05 * visible, self->spp);
 }
 
+/**
+ * strata_viewport_time_to_x:
+ * @self: a #StrataViewport
+ * @seconds: a time
+ *
+ * Returns: the x coordinate of @seconds in the lanes (may be outside them)
+ */
 double
 strata_viewport_time_to_x (StrataViewport *self, double seconds)
 {
   return (seconds - self->start) / self->spp;
 }
 
+/**
+ * strata_viewport_x_to_time:
+ * @self: a #StrataViewport
+ * @x: an x coordinate in the lanes
+ *
+ * Returns: the time under @x, clamped to the track
+ */
 double
 strata_viewport_x_to_time (StrataViewport *self, double x)
 {
   return CLAMP (self->start + x * self->spp, 0.0, self->duration);
 }
 
+/**
+ * strata_viewport_set_selection:
+ * @self: a #StrataViewport
+ * @a: one end, seconds
+ * @b: the other end, seconds (either order)
+ *
+ * Sets the selection (the loop region), clamped to the track.
+ */
 void
 strata_viewport_set_selection (StrataViewport *self, double a, double b)
 {
@@ -241,6 +358,12 @@ strata_viewport_set_selection (StrataViewport *self, double a, double b)
   g_signal_emit (self, signals[SIGNAL_OVERLAY_CHANGED], 0);
 }
 
+/**
+ * strata_viewport_clear_selection:
+ * @self: a #StrataViewport
+ *
+ * Removes the selection.
+ */
 void
 strata_viewport_clear_selection (StrataViewport *self)
 {

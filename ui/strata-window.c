@@ -290,6 +290,16 @@ out:
   load_data_free (data);
 }
 
+/**
+ * strata_window_open:
+ * @self: a #StrataWindow
+ * @file: the file to open
+ *
+ * Loads @file with the engine in the background (cancelling a load that
+ * is still running). On success the track replaces the open one; on
+ * failure the error bar names the file and the reason and the open track
+ * stays; a cancelled load changes nothing.
+ */
 void
 strata_window_open (StrataWindow *self, GFile *file)
 {
@@ -608,6 +618,12 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
   return self;
 }
 
+/**
+ * strata_window_get_loading:
+ * @self: a #StrataWindow
+ *
+ * Returns: whether a load is running
+ */
 gboolean
 strata_window_get_loading (StrataWindow *self)
 {
@@ -615,6 +631,12 @@ strata_window_get_loading (StrataWindow *self)
   return self->load_cancellable != NULL;
 }
 
+/**
+ * strata_window_get_track:
+ * @self: a #StrataWindow
+ *
+ * Returns: (transfer none) (nullable): the open track
+ */
 StrataTrack *
 strata_window_get_track (StrataWindow *self)
 {
@@ -622,6 +644,12 @@ strata_window_get_track (StrataWindow *self)
   return self->track;
 }
 
+/**
+ * strata_window_get_player:
+ * @self: a #StrataWindow
+ *
+ * Returns: (transfer none): the window's player
+ */
 StrataPlayer *
 strata_window_get_player (StrataWindow *self)
 {
@@ -629,6 +657,12 @@ strata_window_get_player (StrataWindow *self)
   return self->player;
 }
 
+/**
+ * strata_window_get_timeline:
+ * @self: a #StrataWindow
+ *
+ * Returns: (transfer none): the timeline
+ */
 StrataTimeline *
 strata_window_get_timeline (StrataWindow *self)
 {
@@ -636,6 +670,12 @@ strata_window_get_timeline (StrataWindow *self)
   return self->timeline;
 }
 
+/**
+ * strata_window_get_error:
+ * @self: a #StrataWindow
+ *
+ * Returns: (nullable): the error bar's message while it is shown
+ */
 const char *
 strata_window_get_error (StrataWindow *self)
 {

@@ -123,6 +123,58 @@ screenshot (const char *name)
   gdk_texture_save_to_png (tex, path);
 }
 
+/* The viewport's arithmetic, without widgets. */
+static void
+test_viewport (void)
+{
+  g_autoptr(StrataViewport) vp = strata_viewport_new ();
+  double a, b, x;
+
+  strata_viewport_set_width (vp, 1000);
+  strata_viewport_set_duration (vp, 100.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), 0.1, 1e-12);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), ==, 0.0);
+
+  /* Zooming keeps the anchor under the same pixel. */
+  x = strata_viewport_time_to_x (vp, 30.0);
+  strata_viewport_zoom_around (vp, 4.0, 30.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), 0.025, 1e-12);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_time_to_x (vp, 30.0), x, 1e-9);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_x_to_time (vp, strata_viewport_time_to_x (vp, 31.5)),
+                                  31.5, 1e-9);
+
+  /* Scrolling is clamped to the track. */
+  strata_viewport_set_start (vp, 95.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp), 75.0, 1e-9);
+  strata_viewport_set_start (vp, -3.0);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), ==, 0.0);
+
+  /* Following the playhead pages forward. */
+  strata_viewport_ensure_visible (vp, 60.0);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), <=, 60.0);
+  g_assert_cmpfloat (strata_viewport_get_start (vp) + strata_viewport_get_visible_seconds (vp), >, 60.0);
+
+  /* Zoom limits: never past the whole track, never below 4 px a sample. */
+  strata_viewport_zoom_around (vp, 1e-3, 10.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_visible_seconds (vp), 100.0, 1e-9);
+  strata_viewport_zoom_around (vp, 1e9, 10.0);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), 1.0 / 44100 / 4, 1e-12);
+
+  /* A fitted view follows the width. */
+  strata_viewport_fit (vp);
+  strata_viewport_set_width (vp, 500);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_visible_seconds (vp), 100.0, 1e-9);
+
+  /* Selections are ordered and clamped. */
+  strata_viewport_set_selection (vp, 120.0, 40.0);
+  g_assert_true (strata_viewport_get_selection (vp, &a, &b));
+  g_assert_cmpfloat (a, ==, 40.0);
+  g_assert_cmpfloat (b, ==, 100.0);
+  strata_viewport_clear_selection (vp);
+  g_assert_false (strata_viewport_get_selection (vp, NULL, NULL));
+  g_assert_finalize_object (g_steal_pointer (&vp));
+}
+
 static void
 test_load (void)
 {
@@ -573,6 +625,7 @@ main (int argc, char **argv)
   g_assert_true (strata_test_wait (window_mapped, NULL, 10000));
   window = STRATA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
 
+  g_test_add_func ("/strata/ui/viewport", test_viewport);
   g_test_add_func ("/strata/ui/load", test_load);
   g_test_add_func ("/strata/ui/play", test_play);
   g_test_add_func ("/strata/ui/pixels", test_pixels);
