@@ -29,7 +29,7 @@ struct _StrataTimeline
   gboolean syncing;
 };
 
-enum { SIGNAL_SEEK, N_SIGNALS };
+enum { SIGNAL_SEEK, SIGNAL_SELECTION_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (StrataTimeline, strata_timeline, GTK_TYPE_WIDGET)
@@ -115,6 +115,8 @@ release_at (StrataTimeline *self, double x)
   move_to (self, x);
   if (!self->dragging)
     g_signal_emit (self, signals[SIGNAL_SEEK], 0, strata_viewport_x_to_time (self->viewport, x));
+  else
+    g_signal_emit (self, signals[SIGNAL_SELECTION_FINISHED], 0);
   self->dragging = FALSE;
 }
 
@@ -190,6 +192,16 @@ strata_timeline_class_init (StrataTimelineClass *klass)
   signals[SIGNAL_SEEK] =
     g_signal_new ("seek", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
+   * StrataTimeline::selection-finished:
+   *
+   * The user released the button after dragging a selection (the
+   * viewport's selection is final).
+   */
+  signals[SIGNAL_SELECTION_FINISHED] =
+    g_signal_new ("selection-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "strata-timeline");

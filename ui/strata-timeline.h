@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (StrataTimeline, strata_timeline, STRATA, TIMELINE, GtkWidg
 
 #define STRATA_TIMELINE_ZOOM_STEP 1.5
 
-/* Signal "seek" (double seconds): the user clicked a time. */
+/* Signals: "seek" (double seconds): the user clicked a time;
+ * "selection-finished" (): the user released a dragged selection. */
 GtkWidget      *strata_timeline_new          (void);
 StrataViewport *strata_timeline_get_viewport (StrataTimeline *self);
 /* Appends @lane (sinks the floating reference) with its title in the label column. */

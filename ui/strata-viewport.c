@@ -23,7 +23,7 @@ struct _StrataViewport
   gboolean fitted;    /* follow the width: keep showing the whole track */
 };
 
-enum { SIGNAL_CHANGED, SIGNAL_OVERLAY_CHANGED, N_SIGNALS };
+enum { SIGNAL_CHANGED, SIGNAL_OVERLAY_CHANGED, SIGNAL_SELECTION_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (StrataViewport, strata_viewport, G_TYPE_OBJECT)
@@ -36,6 +36,9 @@ strata_viewport_class_init (StrataViewportClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_OVERLAY_CHANGED] =
     g_signal_new ("overlay-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -173,7 +176,11 @@ strata_viewport_set_duration (StrataViewport *self, double seconds)
 
   self->duration = MAX (seconds, 0.0);
   self->playhead = 0.0;
-  self->sel_start = self->sel_end = 0.0;
+  if (self->sel_end > self->sel_start)
+    {
+      self->sel_start = self->sel_end = 0.0;
+      g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
+    }
   self->start = -1.0;   /* force "changed" */
   strata_viewport_fit (self);
   g_signal_emit (self, signals[SIGNAL_OVERLAY_CHANGED], 0);
@@ -353,9 +360,12 @@ strata_viewport_set_selection (StrataViewport *self, double a, double b)
 
   a = CLAMP (a, 0.0, self->duration);
   b = CLAMP (b, 0.0, self->duration);
+  if (MIN (a, b) == self->sel_start && MAX (a, b) == self->sel_end)
+    return;
   self->sel_start = MIN (a, b);
   self->sel_end = MAX (a, b);
   g_signal_emit (self, signals[SIGNAL_OVERLAY_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
 }
 
 /**

@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (StrataViewport, strata_viewport, STRATA, VIEWPORT, GObject
  *   "changed"            the visible range changed (start, zoom, width, duration):
  *                        lanes re-render their cached image
  *   "overlay-changed"    playhead or selection changed: lanes only redraw overlays
+ *   "selection-changed"  the selection changed (also while it is dragged)
  */
 StrataViewport *strata_viewport_new                 (void);
 double          strata_viewport_get_start           (StrataViewport *self);

@@ -117,42 +117,62 @@ player_error_cb (StrataWindow *self, const char *message)
 
 /* ---- loop and selection ----------------------------------------------------- */
 
-static void
-update_loop (StrataWindow *self)
+static gboolean
+loop_wanted (StrataWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "loop");
   g_autoptr(GVariant) state = g_action_get_state (action);
-  gboolean want = g_variant_get_boolean (state);
+
+  return g_variant_get_boolean (state);
+}
+
+/* Shows the selection in the transport bar. */
+static void
+update_loop_label (StrataWindow *self)
+{
   StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
   double a, b;
+
+  if (strata_viewport_get_selection (vp, &a, &b))
+    {
+      g_autofree char *sa = format_time (a);
+      g_autofree char *sb = format_time (b);
+      g_autofree char *text = g_strdup_printf (_("Loop %s – %s"), sa, sb);
+      gtk_label_set_label (self->loop_label, text);
+      gtk_widget_set_opacity (GTK_WIDGET (self->loop_label), loop_wanted (self) ? 1.0 : 0.6);
+    }
+  else
+    gtk_label_set_label (self->loop_label, "");
+}
+
+/* Makes the player loop the selection when the loop is on and there is one
+ * (not while a selection is being dragged: each change would seek). */
+static void
+apply_loop (StrataWindow *self)
+{
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+  double a, b, la, lb;
   gboolean has = strata_viewport_get_selection (vp, &a, &b);
-  double la, lb;
   gboolean looping = strata_player_get_loop (self->player, &la, &lb);
 
-  if (want && has)
+  if (loop_wanted (self) && has)
     {
       if (!looping || la != a || lb != b)
         strata_player_set_loop (self->player, TRUE, a, b);
     }
   else if (looping)
     strata_player_set_loop (self->player, FALSE, 0, 0);
-
-  if (has)
-    {
-      g_autofree char *sa = format_time (a);
-      g_autofree char *sb = format_time (b);
-      g_autofree char *text = g_strdup_printf (_("Loop %s – %s"), sa, sb);
-      gtk_label_set_label (self->loop_label, text);
-      gtk_widget_set_opacity (GTK_WIDGET (self->loop_label), want ? 1.0 : 0.6);
-    }
-  else
-    gtk_label_set_label (self->loop_label, "");
+  update_loop_label (self);
 }
 
 static void
-viewport_overlay_changed_cb (StrataWindow *self)
+selection_changed_cb (StrataWindow *self)
 {
-  update_loop (self);
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+
+  update_loop_label (self);
+  if (!strata_viewport_get_selection (vp, NULL, NULL))
+    apply_loop (self);   /* cleared: stop looping */
 }
 
 static void
@@ -217,6 +237,18 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
+/* Playback and timeline actions only make sense with a track. */
+static void
+set_track_actions_enabled (StrataWindow *self, gboolean enabled)
+{
+  static const char *names[] = { "play-pause", "stop", "skip-backward", "skip-forward",
+                                 "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
+                                 enabled);
+}
+
 static void
 set_track (StrataWindow *self, StrataTrack *track)
 {
@@ -239,9 +271,10 @@ set_track (StrataWindow *self, StrataTrack *track)
   adw_window_title_set_title (self->window_title, basename);
   adw_window_title_set_subtitle (self->window_title, dur);
   gtk_stack_set_visible_child_name (self->stack, "timeline");
+  set_track_actions_enabled (self, TRUE);
   g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "loop")),
                              g_variant_new_boolean (FALSE));
-  update_loop (self);
+  apply_loop (self);
   update_position (self);
 }
 
@@ -460,7 +493,7 @@ static void
 loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
   g_simple_action_set_state (action, value);
-  update_loop (STRATA_WINDOW (user_data));
+  apply_loop (STRATA_WINDOW (user_data));
 }
 
 static const GActionEntry win_entries[] = {
@@ -565,8 +598,9 @@ strata_window_init (StrataWindow *self)
   strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
   strata_timeline_add_lane (self->timeline, strata_waveform_lane_new ());
   strata_timeline_add_lane (self->timeline, strata_spectrogram_lane_new ());
-  g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "overlay-changed",
-                            G_CALLBACK (viewport_overlay_changed_cb), self);
+  g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "selection-changed",
+                            G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect_swapped (self->timeline, "selection-finished", G_CALLBACK (apply_loop), self);
 
   self->player = strata_player_new ();
   g_signal_connect_swapped (self->player, "notify::playing", G_CALLBACK (playing_changed_cb), self);
@@ -596,7 +630,8 @@ strata_window_init (StrataWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  update_loop (self);
+  update_loop_label (self);
+  set_track_actions_enabled (self, FALSE);
 }
 
 /**

@@ -183,6 +183,9 @@ test_load (void)
   StrataTrack *track;
 
   g_assert_null (strata_window_get_track (window));
+  /* Without a track the transport is insensitive. */
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "play-pause"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "open"));
   strata_window_open (window, file);
   g_assert_true (strata_window_get_loading (window));
   /* The progress bar follows the engine's "busy". */
@@ -201,6 +204,7 @@ test_load (void)
 
   track = strata_window_get_track (window);
   g_assert_nonnull (track);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "play-pause"));
   g_assert_null (strata_window_get_error (window));
   g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), basename));
   g_assert_nonnull (strata_track_get_peaks (track));
