@@ -157,3 +157,27 @@ strata_test_rm_rf (const char *path)
     }
   g_remove (path);
 }
+
+/* With STRATA_TEST_SCREENSHOT_DIR set, saves @widget as NAME.png there (for
+ * looking at the UI; not an assertion). */
+static inline void
+strata_test_screenshot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
+  g_autofree guint32 *all = NULL;
+  g_autoptr(GdkTexture) tex = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  gtk_test_widget_wait_for_draw (widget);
+  all = strata_test_render (widget, &w, &h);
+  bytes = g_bytes_new (all, (gsize) w * h * 4);
+  tex = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) w * 4);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  gdk_texture_save_to_png (tex, path);
+}

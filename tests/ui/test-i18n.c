@@ -55,8 +55,7 @@ test_window (void)
   gboolean found = FALSE;
 
   g_application_activate (G_APPLICATION (app));
-  while (!has_window (NULL))
-    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (strata_test_wait (has_window, NULL, 10000));
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   status = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
@@ -86,6 +85,8 @@ test_window (void)
         }
     }
   g_assert_true (found);
+  strata_test_spin (300);
+  strata_test_screenshot (GTK_WIDGET (window), "german");
   gtk_window_destroy (window);
 }
 

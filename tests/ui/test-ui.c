@@ -99,28 +99,10 @@ activate (const char *action)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
 }
 
-/* With STRATA_TEST_SCREENSHOT_DIR set, saves the window as NAME.png there
- * (for looking at the UI; not an assertion). */
 static void
 screenshot (const char *name)
 {
-  const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
-  g_autofree guint32 *all = NULL;
-  g_autoptr(GdkTexture) tex = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int w, h;
-
-  if (dir == NULL)
-    return;
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  all = strata_test_render (GTK_WIDGET (window), &w, &h);
-  bytes = g_bytes_new (all, (gsize) w * h * 4);
-  tex = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) w * 4);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
-  gdk_texture_save_to_png (tex, path);
+  strata_test_screenshot (GTK_WIDGET (window), name);
 }
 
 /* The viewport's arithmetic, without widgets. */
@@ -589,6 +571,9 @@ test_shortcuts_window (void)
 {
   /* GtkApplication loads gtk/help-overlay.ui from our resources. */
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  /* The app icon comes from our resources (uninstalled). */
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window))),
+                                          APP_ID));
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   {
     g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.play-pause");
