@@ -252,6 +252,7 @@ add_note (Ctx *ctx, int part, gint64 on, gint64 off, int pitch, double velocity)
 
   if (part < 0 || off <= on || pitch < 0 || pitch > 127)
     return;
+  memset (&n, 0, sizeof n);   /* padding too: notes compare with memcmp */
   n.on = on;
   n.off = off;
   n.pitch = (guint8) pitch;
@@ -299,7 +300,7 @@ build_form (Ctx *ctx, const StrataComposeOptions *options)
   int unit, used = 0;
   guint next = 0;
 
-  total = MAX (total, 6);
+  total = MAX (total, 4);
   unit = total >= 40 ? 8 : 4;
 
 #define ADD_SECTION(kind_, bars_, dyn_) G_STMT_START {                   \

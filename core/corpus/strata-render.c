@@ -21,15 +21,20 @@
 
 G_DEFINE_QUARK (strata-corpus-error-quark, strata_corpus_error)
 
+/* A synthesizer with the sound font loaded. Every stem pass gets a fresh
+ * one (fluid_synth_system_reset() does not restart the chorus and reverb,
+ * so a reused synthesizer would make a stem depend on what it rendered
+ * before); the renderer's anchor keeps the font's samples in fluidsynth's
+ * sample cache, so a fresh synthesizer only re-reads the preset tables. */
 typedef struct {
   fluid_settings_t *settings;
   fluid_synth_t    *synth;
   fluid_sfont_t    *sfont;
-} Worker;
+} Synth;
 
 struct _StrataRenderer {
   char    *soundfont;
-  Worker  *workers;
+  Synth    anchor;
   int      n_workers;
   double   peak_db;
 };
@@ -62,7 +67,7 @@ route_fluid_logs (void)
 }
 
 static void
-worker_clear (Worker *w)
+synth_clear (Synth *w)
 {
   if (w->synth)
     delete_fluid_synth (w->synth);
@@ -72,7 +77,7 @@ worker_clear (Worker *w)
 }
 
 static gboolean
-worker_init (Worker *w, const char *soundfont, GError **error)
+synth_init (Synth *w, const char *soundfont, GError **error)
 {
   int id;
 
@@ -112,7 +117,7 @@ synth_failed:
  * @n_threads: worker threads (stems rendered in parallel), >= 1
  * @error: return location for a #GError
  *
- * Creates one synthesizer a worker and loads @soundfont into each.
+ * Loads @soundfont (checking that it is a SoundFont 2 file).
  *
  * Returns: (transfer full) (nullable): the renderer, or %NULL with @error
  *   set (%STRATA_CORPUS_ERROR_SOUNDFONT names the file and the reason).
@@ -145,10 +150,8 @@ strata_renderer_new (const char *soundfont, int n_threads, GError **error)
   r->soundfont = g_strdup (soundfont);
   r->peak_db = -1.0;
   r->n_workers = CLAMP (n_threads, 1, STRATA_N_STEMS);
-  r->workers = g_new0 (Worker, r->n_workers);
-  for (int i = 0; i < r->n_workers; i++)
-    if (!worker_init (&r->workers[i], soundfont, error))
-      return NULL;
+  if (!synth_init (&r->anchor, soundfont, error))
+    return NULL;
   return g_steal_pointer (&r);
 }
 
@@ -161,9 +164,7 @@ strata_renderer_free (StrataRenderer *renderer)
 {
   if (renderer == NULL)
     return;
-  for (int i = 0; i < renderer->n_workers; i++)
-    worker_clear (&renderer->workers[i]);
-  g_free (renderer->workers);
+  synth_clear (&renderer->anchor);
   g_free (renderer->soundfont);
   g_free (renderer);
 }
@@ -201,16 +202,23 @@ tick_to_frame (const StrataPiece *piece, gint64 tick)
 }
 
 /* Renders the parts of @stem into @out, (T, 2) interleaved, T = @n_frames. */
-static void
-render_stem (Worker *w, const StrataPiece *piece, StrataStem stem, float *out, gint64 n_frames)
+static gboolean
+render_stem (const StrataRenderer *r, const StrataPiece *piece, StrataStem stem, float *out,
+             gint64 n_frames, GError **error)
 {
-  fluid_synth_t *synth = w->synth;
+  Synth fresh = { 0 }, *w = &fresh;
+  fluid_synth_t *synth;
   const StrataMix *m = &piece->mix;
   g_autofree Event *events = NULL;
   gsize n_events = 0;
   gint64 pos = 0;
 
-  fluid_synth_system_reset (synth);
+  if (!synth_init (&fresh, r->soundfont, error))
+    {
+      synth_clear (&fresh);
+      return FALSE;
+    }
+  synth = fresh.synth;
   fluid_synth_set_reverb_group_roomsize (synth, -1, m->reverb_room);
   fluid_synth_set_reverb_group_damp (synth, -1, m->reverb_damp);
   fluid_synth_set_reverb_group_width (synth, -1, m->reverb_width * 100.0);
@@ -272,6 +280,8 @@ render_stem (Worker *w, const StrataPiece *piece, StrataStem stem, float *out, g
       else
         fluid_synth_noteoff (synth, events[e].channel, events[e].pitch);
     }
+  synth_clear (&fresh);
+  return TRUE;
 }
 
 typedef struct {
@@ -281,24 +291,31 @@ typedef struct {
   StrataStem          jobs[STRATA_N_STEMS];
   int                 n_jobs;
   int                 next;      /* atomic */
+  GMutex              lock;
+  GError             *error;     /* the first failure */
 } Shared;
-
-typedef struct {
-  Shared  *shared;
-  Worker  *worker;
-} ThreadArgs;
 
 static gpointer
 worker_thread (gpointer data)
 {
-  ThreadArgs *args = data;
-  Shared *sh = args->shared;
+  Shared *sh = data;
   int j;
 
   while ((j = g_atomic_int_add (&sh->next, 1)) < sh->n_jobs)
     {
       StrataStem stem = sh->jobs[j];
-      render_stem (args->worker, sh->piece, stem, sh->result->stems[stem], sh->result->n_frames);
+      GError *error = NULL;
+
+      if (!render_stem (sh->renderer, sh->piece, stem, sh->result->stems[stem],
+                        sh->result->n_frames, &error))
+        {
+          g_mutex_lock (&sh->lock);
+          if (sh->error == NULL)
+            sh->error = error;
+          else
+            g_error_free (error);
+          g_mutex_unlock (&sh->lock);
+        }
     }
   return NULL;
 }
@@ -323,7 +340,6 @@ strata_renderer_render (StrataRenderer *renderer, const StrataPiece *piece, GErr
   g_autoptr (StrataRendering) res = NULL;
   Shared sh = { 0 };
   GThread *threads[STRATA_N_STEMS] = { NULL };
-  ThreadArgs args[STRATA_N_STEMS];
   double duration = strata_piece_get_duration (piece);
   double peak = 0, target, scale;
   gsize n_samples;
@@ -353,18 +369,23 @@ strata_renderer_render (StrataRenderer *renderer, const StrataPiece *piece, GErr
   sh.piece = piece;
   sh.result = res;
 
+  g_mutex_init (&sh.lock);
   n_threads = MIN (renderer->n_workers, sh.n_jobs);
   for (int t = 0; t < n_threads; t++)
     {
-      args[t].shared = &sh;
-      args[t].worker = &renderer->workers[t];
       if (t + 1 < n_threads)
-        threads[t] = g_thread_new ("strata-render", worker_thread, &args[t]);
+        threads[t] = g_thread_new ("strata-render", worker_thread, &sh);
       else
-        worker_thread (&args[t]);
+        worker_thread (&sh);
     }
   for (int t = 0; t + 1 < n_threads; t++)
     g_thread_join (threads[t]);
+  g_mutex_clear (&sh.lock);
+  if (sh.error)
+    {
+      g_propagate_error (error, sh.error);
+      return NULL;
+    }
 
   /* gain and constant-power balance a stem: at pan 0 both channels are
    * untouched, at pan -1 the left gets sqrt(2) and the right nothing */
