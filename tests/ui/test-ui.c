@@ -205,17 +205,27 @@ test_load (void)
   }
 }
 
+static gboolean
+playhead_moved (gpointer vp)
+{
+  return strata_viewport_get_playhead (vp) > 0.0;
+}
+
 static void
 test_play (void)
 {
   StrataPlayer *player = strata_window_get_player (window);
   StrataViewport *vp = strata_timeline_get_viewport (strata_window_get_timeline (window));
-  double before = strata_viewport_get_playhead (vp), after;
-  gint64 t0 = g_get_monotonic_time ();
+  double before, after;
+  gint64 t0;
   double wall;
 
   activate ("win.play-pause");
   g_assert_true (strata_player_get_playing (player));
+  /* From the moment the sink runs (start-up latency depends on the load). */
+  g_assert_true (strata_test_wait (playhead_moved, vp, 5000));
+  before = strata_viewport_get_playhead (vp);
+  t0 = g_get_monotonic_time ();
   strata_test_spin (1000);
   wall = (g_get_monotonic_time () - t0) / 1e6;
   after = strata_viewport_get_playhead (vp);
