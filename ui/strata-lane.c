@@ -34,8 +34,10 @@ overlay_changed_cb (StrataLane *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Renders at @scale device pixels per logical pixel (HiDPI); subclasses
+ * draw in logical coordinates. */
 static cairo_surface_t *
-render_now (StrataLane *self, int width, int height)
+render_now (StrataLane *self, int width, int height, int scale)
 {
   StrataLanePrivate *priv = strata_lane_get_instance_private (self);
   StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
@@ -43,7 +45,9 @@ render_now (StrataLane *self, int width, int height)
   cairo_t *cr;
   gint64 t0 = g_get_monotonic_time ();
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (width, 1), MAX (height, 1));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, MAX (width, 1) * scale,
+                                        MAX (height, 1) * scale);
+  cairo_surface_set_device_scale (surface, scale, scale);
   cr = cairo_create (surface);
   if (priv->track != NULL && priv->viewport != NULL && klass->render != NULL)
     {
@@ -91,15 +95,16 @@ strata_lane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   StrataLaneClass *klass = STRATA_LANE_GET_CLASS (self);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
 
   if (width <= 0 || height <= 0)
     return;
 
   if (priv->texture == NULL || priv->dirty
-      || gdk_texture_get_width (priv->texture) != width
-      || gdk_texture_get_height (priv->texture) != height)
+      || gdk_texture_get_width (priv->texture) != width * scale
+      || gdk_texture_get_height (priv->texture) != height * scale)
     {
-      cairo_surface_t *surface = render_now (self, width, height);
+      cairo_surface_t *surface = render_now (self, width, height, scale);
 
       g_clear_object (&priv->texture);
       priv->texture = texture_from_surface (surface);
@@ -358,7 +363,7 @@ cairo_surface_t *
 strata_lane_render_surface (StrataLane *self)
 {
   return render_now (self, gtk_widget_get_width (GTK_WIDGET (self)),
-                     gtk_widget_get_height (GTK_WIDGET (self)));
+                     gtk_widget_get_height (GTK_WIDGET (self)), 1);
 }
 
 /**

@@ -115,6 +115,14 @@ strata_spectrogram_lane_render (StrataLane *lane, cairo_t *cr, int width, int he
   if (spec == NULL || (n_bins = strata_specgram_get_n_bins (spec)) < 2)
     return;
 
+  /* Pixels are written directly, so work in device pixels (HiDPI). */
+  cairo_surface_flush (target);
+  pixels = (guint32 *) cairo_image_surface_get_data (target);
+  stride = cairo_image_surface_get_stride (target) / 4;
+  s_per_px *= (double) width / cairo_image_surface_get_width (target);
+  width = cairo_image_surface_get_width (target);
+  height = cairo_image_surface_get_height (target);
+
   update_rows (self, spec, height);
   if (self->db_len < (gsize) width * n_bins)
     {
@@ -123,9 +131,6 @@ strata_spectrogram_lane_render (StrataLane *lane, cairo_t *cr, int width, int he
     }
   strata_specgram_query (spec, start_s, s_per_px, width, self->db);
 
-  cairo_surface_flush (target);
-  pixels = (guint32 *) cairo_image_surface_get_data (target);
-  stride = cairo_image_surface_get_stride (target) / 4;
   bottom = self->db_top - DB_RANGE;
   scale = 255.0 / DB_RANGE;
 
