@@ -351,6 +351,77 @@ mix_json (const StrataPiece *piece, const StrataRendering *r)
 
 /* ---------------------------------------------------------------- pieces */
 
+/* The seven audio files of a piece, encoded on two threads. */
+typedef struct {
+  const char        *paths[STRATA_N_STEMS + 1];
+  const float       *data[STRATA_N_STEMS + 1];
+  gint64             n_frames;
+  StrataAudioFormat  format;
+  int                next;     /* atomic */
+  GMutex             lock;
+  GError            *error;
+} AudioJobs;
+
+static gpointer
+write_audio_worker (gpointer data)
+{
+  AudioJobs *jobs = data;
+  int j;
+
+  while ((j = g_atomic_int_add (&jobs->next, 1)) < STRATA_N_STEMS + 1)
+    {
+      GError *error = NULL;
+
+      if (!strata_audio_write (jobs->paths[j], jobs->data[j], jobs->n_frames, 2,
+                               STRATA_SAMPLE_RATE, jobs->format, &error))
+        {
+          g_mutex_lock (&jobs->lock);
+          if (jobs->error == NULL)
+            jobs->error = error;
+          else
+            g_error_free (error);
+          g_mutex_unlock (&jobs->lock);
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+write_audio_files (const char *tmp, const StrataRendering *r, StrataAudioFormat format, GError **error)
+{
+  const char *ext = format == STRATA_AUDIO_FORMAT_FLAC ? "flac" : "wav";
+  char *paths[STRATA_N_STEMS + 1];
+  AudioJobs jobs = { .n_frames = r->n_frames, .format = format };
+  GThread *helper;
+
+  for (int s = 0; s < STRATA_N_STEMS; s++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%s", strata_stem_get_name (s), ext);
+      paths[s] = g_build_filename (tmp, "stems", name, NULL);
+      jobs.data[s] = r->stems[s];
+    }
+  {
+    g_autofree char *name = g_strdup_printf ("mix.%s", ext);
+    paths[STRATA_N_STEMS] = g_build_filename (tmp, name, NULL);
+    jobs.data[STRATA_N_STEMS] = r->mix;
+  }
+  for (int s = 0; s <= STRATA_N_STEMS; s++)
+    jobs.paths[s] = paths[s];
+  g_mutex_init (&jobs.lock);
+  helper = g_thread_new ("strata-corpus-write", write_audio_worker, &jobs);
+  write_audio_worker (&jobs);
+  g_thread_join (helper);
+  g_mutex_clear (&jobs.lock);
+  for (int s = 0; s <= STRATA_N_STEMS; s++)
+    g_free (paths[s]);
+  if (jobs.error)
+    {
+      g_propagate_error (error, jobs.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * strata_corpus_write_piece:
  * @renderer: a renderer
@@ -387,8 +458,6 @@ strata_corpus_write_piece (StrataRenderer     *renderer,
   g_autoptr (JsonNode) tags = NULL;
   g_autoptr (JsonNode) mix = NULL;
   g_autofree char *csv = NULL;
-  const char *ext = format == STRATA_AUDIO_FORMAT_FLAC ? "flac" : "wav";
-  g_autofree char *mix_name = g_strdup_printf ("mix.%s", ext);
   g_autofree char *path = NULL;
 
   remove_tree (tmp);
@@ -399,14 +468,7 @@ strata_corpus_write_piece (StrataRenderer     *renderer,
     goto fail;
 
 #define PATH(...) (g_free (path), path = g_build_filename (tmp, __VA_ARGS__, NULL))
-  for (int s = 0; s < STRATA_N_STEMS; s++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s.%s", strata_stem_get_name (s), ext);
-      if (!strata_audio_write (PATH ("stems", name), r->stems[s], r->n_frames, 2,
-                               STRATA_SAMPLE_RATE, format, error))
-        goto fail;
-    }
-  if (!strata_audio_write (PATH (mix_name), r->mix, r->n_frames, 2, STRATA_SAMPLE_RATE, format, error))
+  if (!write_audio_files (tmp, r, format, error))
     goto fail;
   csv = notes_csv (piece);
   if (!write_text (PATH ("notes.csv"), csv, -1, error))
@@ -623,6 +685,7 @@ out:
 
 static const char *const audio_extensions[] = {
   ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au", ".wv", ".m4a", ".spx",
+  ".mod", ".xm", ".it", ".s3m", ".mid", ".midi",
 };
 
 static gboolean

@@ -23,6 +23,7 @@
 
 #include "corpus/strata-compose-private.h"
 #include "corpus/strata-corpus.h"
+#include "corpus-test-util.h"
 #include "corpus/strata-render.h"
 #include "corpus/strata-smf.h"
 
@@ -66,30 +67,6 @@ read_bytes (const char *path)
 
   g_assert_true (g_file_get_contents (path, &data, &len, NULL));
   return g_bytes_new_take (data, len);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)))
-    {
-      char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-      g_free (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
 }
 
 /* All files below @dir, relative names, sorted. */
@@ -1073,7 +1050,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/corpus/demo/track", test_demo_track);
 
   status = g_test_run ();
-  remove_tree (tmp_root);
+  corpus_test_remove_tree (tmp_root);
   g_free (tmp_root);
   return status;
 }

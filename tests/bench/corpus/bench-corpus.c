@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "corpus/strata-corpus.h"
+#include "../../corpus/corpus-test-util.h"
 
 #define MINUTES 3.0
 
@@ -24,30 +25,6 @@ static const char *const fonts[] = {
   "/usr/share/sounds/sf2/TimGM6mb.sf2",
   "/usr/share/sounds/sf2/FluidR3_GM.sf2",
 };
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)))
-    {
-      char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-      g_free (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
 
 static void
 bench_font (const char *font)
@@ -132,7 +109,7 @@ bench_font (const char *font)
       printf ("  corpus render (FLAC mix + 6 stems + labels): %.1f min in %.1f s = %.1fx real time\n",
               MINUTES, t, MINUTES * 60 / t);
     }
-  remove_tree (dir);
+  corpus_test_remove_tree (dir);
   g_free (dir);
   strata_renderer_free (r);
 }
