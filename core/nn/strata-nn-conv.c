@@ -1,9 +1,12 @@
-/* strata-nn-conv.c: 1-D convolution and transposed convolution over time.
+/* strata-nn-conv.c: 1-D convolution and transposed convolution over time,
+ * 2-D convolution over (time, frequency).
  *
- * Activations are (B,T,C); weights keep PyTorch's layouts. Each batch item
- * is lowered to one GEMM through an im2col matrix (T rows, C*K columns in
- * (channel, tap) order, matching the (.., C, K) weight layout), so nearly
- * all FLOPs go through cblas_sgemm.
+ * Activations are channels-last ((B,T,C) or (B,T,F,C)); weights keep
+ * PyTorch's layouts. Conv1d runs one GEMM per tap directly on the input
+ * (no copy); conv-transpose1d and conv2d lower each batch item to one GEMM
+ * through an im2col matrix (rows × C*K columns in (channel, tap) order,
+ * matching the (.., C, K) weight layout). Nearly all FLOPs go through
+ * cblas_sgemm.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -83,6 +86,32 @@ bias_grad (float *db, const float *dout, int R, int C)
 
 /* ------------------------------------------------------------- Conv1d */
 
+/* Conv1d without im2col: for each tap k, the output rows whose source row
+ * t*stride - pad + k*dil is inside the input form one contiguous range, and
+ * their source rows are evenly spaced (stride), so tap k is one GEMM of
+ * (rows × C_out × C_in) reading the input in place (lda = stride*C_in)
+ * against W_k = w[:, :, k]. The K weight slices are transposed once per
+ * call into scratch (K, C_out, C_in). */
+
+static inline int
+floor_div (int a, int b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* Output rows [*lo, *lo + n) read input rows lo*stride - pad + k*dil + j*stride. */
+static int
+tap_rows (const StrataConv1d *c, int To, int k, int *lo)
+{
+  const int off = k * c->dilation - c->padding;       /* source of output row 0 */
+  int first = off >= 0 ? 0 : floor_div (-off + c->stride - 1, c->stride);
+  int last = floor_div (c->T_in - 1 - off, c->stride);
+  if (last > To - 1)
+    last = To - 1;
+  *lo = first;
+  return last >= first ? last - first + 1 : 0;
+}
+
 int
 strata_conv1d_out_len (const StrataConv1d *c)
 {
@@ -94,7 +123,17 @@ strata_conv1d_out_len (const StrataConv1d *c)
 size_t
 strata_conv1d_scratch_size (const StrataConv1d *c)
 {
-  return (size_t) strata_conv1d_out_len (c) * c->C_in * c->K;
+  return 2 * (size_t) c->K * c->C_out * c->C_in;
+}
+
+/* wt (K, C_out, C_in) <- w (C_out, C_in, K) */
+static void
+split_taps (float *wt, const float *w, int Co, int Ci, int K)
+{
+  for (int o = 0; o < Co; o++)
+    for (int i = 0; i < Ci; i++)
+      for (int k = 0; k < K; k++)
+        wt[((size_t) k * Co + o) * Ci + i] = w[((size_t) o * Ci + i) * K + k];
 }
 
 void
@@ -102,16 +141,25 @@ strata_conv1d_forward (const StrataConv1d *c, float *out, const float *inp,
                        const float *w, const float *b, float *scratch)
 {
   const int To = strata_conv1d_out_len (c);
-  const int CK = c->C_in * c->K;
+  const size_t tap = (size_t) c->C_out * c->C_in;
+  split_taps (scratch, w, c->C_out, c->C_in, c->K);
   for (int bi = 0; bi < c->B; bi++)
     {
       const float *x = inp + (size_t) bi * c->T_in * c->C_in;  /* (T_in,C_in) */
       float *o = out + (size_t) bi * To * c->C_out;             /* (To,C_out) */
-      im2col (scratch, x, To, c->T_in, c->C_in, c->K, c->stride, c->padding, c->dilation);
       bias_rows (o, b, To, c->C_out);
-      /* o (To,C_out) += cols (To,CK) · w (C_out,CK)ᵀ */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, To, c->C_out, CK,
-                   1.0f, scratch, CK, w, CK, 1.0f, o, c->C_out);
+      for (int k = 0; k < c->K; k++)
+        {
+          int lo;
+          const int n = tap_rows (c, To, k, &lo);
+          if (n <= 0)
+            continue;
+          const int src = lo * c->stride - c->padding + k * c->dilation;
+          /* o[lo..] (n,C_out) += x rows (n,C_in; stride) · W_k (C_out,C_in)ᵀ */
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, c->C_out, c->C_in,
+                       1.0f, x + (size_t) src * c->C_in, c->stride * c->C_in,
+                       scratch + k * tap, c->C_in, 1.0f, o + (size_t) lo * c->C_out, c->C_out);
+        }
     }
 }
 
@@ -121,28 +169,44 @@ strata_conv1d_backward (const StrataConv1d *c, float *dinp, float *dw, float *db
                         float *scratch)
 {
   const int To = strata_conv1d_out_len (c);
-  const int CK = c->C_in * c->K;
+  const size_t tap = (size_t) c->C_out * c->C_in;
+  float *wt = scratch;                      /* (K,C_out,C_in) */
+  float *dwt = scratch + (size_t) c->K * tap;  /* (K,C_out,C_in) */
+  if (dinp != NULL)
+    split_taps (wt, w, c->C_out, c->C_in, c->K);
+  if (dw != NULL)
+    memset (dwt, 0, (size_t) c->K * tap * sizeof (float));
+
   for (int bi = 0; bi < c->B; bi++)
     {
       const float *x = inp + (size_t) bi * c->T_in * c->C_in;
       const float *g = dout + (size_t) bi * To * c->C_out;  /* (To,C_out) */
       bias_grad (db, g, To, c->C_out);
-      if (dw != NULL)
+      for (int k = 0; k < c->K; k++)
         {
-          im2col (scratch, x, To, c->T_in, c->C_in, c->K, c->stride, c->padding, c->dilation);
-          /* dw (C_out,CK) += g (To,C_out)ᵀ · cols (To,CK) */
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, c->C_out, CK, To,
-                       1.0f, g, c->C_out, scratch, CK, 1.0f, dw, CK);
-        }
-      if (dinp != NULL)
-        {
-          /* dcols (To,CK) = g (To,C_out) · w (C_out,CK) */
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, To, CK, c->C_out,
-                       1.0f, g, c->C_out, w, CK, 0.0f, scratch, CK);
-          col2im (dinp + (size_t) bi * c->T_in * c->C_in, scratch, To, c->T_in, c->C_in,
-                  c->K, c->stride, c->padding, c->dilation);
+          int lo;
+          const int n = tap_rows (c, To, k, &lo);
+          if (n <= 0)
+            continue;
+          const size_t src = (size_t) (lo * c->stride - c->padding + k * c->dilation) * c->C_in;
+          const float *gk = g + (size_t) lo * c->C_out;  /* (n,C_out) */
+          if (dw != NULL) /* dW_k (C_out,C_in) += gkᵀ · x rows */
+            cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, c->C_out, c->C_in, n,
+                         1.0f, gk, c->C_out, x + src, c->stride * c->C_in,
+                         1.0f, dwt + k * tap, c->C_in);
+          if (dinp != NULL) /* dx rows (n,C_in; stride) += gk · W_k */
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, c->C_in, c->C_out,
+                         1.0f, gk, c->C_out, wt + k * tap, c->C_in,
+                         1.0f, dinp + (size_t) bi * c->T_in * c->C_in + src,
+                         c->stride * c->C_in);
         }
     }
+
+  if (dw != NULL)
+    for (int o = 0; o < c->C_out; o++)
+      for (int i = 0; i < c->C_in; i++)
+        for (int k = 0; k < c->K; k++)
+          dw[((size_t) o * c->C_in + i) * c->K + k] += dwt[((size_t) k * c->C_out + o) * c->C_in + i];
 }
 
 /* ---------------------------------------------------- ConvTranspose1d */

@@ -452,7 +452,10 @@ test_denoise (void)
       d.a[l] = strata_arena_alloc (&d.acts, nc);
       d.da[l] = strata_arena_alloc (&d.acts, nc);
     }
-  d.scratch = strata_arena_alloc (&d.acts, (size_t) DN_T * DN_C * DN_K);
+  size_t scratch = 0;
+  for (int l = 0; l < 3; l++)
+    scratch = MAX (scratch, strata_conv1d_scratch_size (&d.conv[l]));
+  d.scratch = strata_arena_alloc (&d.acts, scratch);
   g_assert_nonnull (d.scratch);
   d.seed = 4242;
 
