@@ -13,6 +13,7 @@
 
 #include "corpus/strata-corpus.h"
 #include "corpus/strata-smf.h"
+#include "corpus/strata-corpus-private.h"
 
 /**
  * strata_corpus_options_init:
@@ -353,73 +354,41 @@ mix_json (const StrataPiece *piece, const StrataRendering *r)
 
 /* The seven audio files of a piece, encoded on two threads. */
 typedef struct {
-  const char        *paths[STRATA_N_STEMS + 1];
+  char              *paths[STRATA_N_STEMS + 1];
   const float       *data[STRATA_N_STEMS + 1];
   gint64             n_frames;
   StrataAudioFormat  format;
-  int                next;     /* atomic */
-  GMutex             lock;
-  GError            *error;
 } AudioJobs;
 
-static gpointer
-write_audio_worker (gpointer data)
+static gboolean
+audio_job (int job, gpointer data, GError **error)
 {
   AudioJobs *jobs = data;
-  int j;
 
-  while ((j = g_atomic_int_add (&jobs->next, 1)) < STRATA_N_STEMS + 1)
-    {
-      GError *error = NULL;
-
-      if (!strata_audio_write (jobs->paths[j], jobs->data[j], jobs->n_frames, 2,
-                               STRATA_SAMPLE_RATE, jobs->format, &error))
-        {
-          g_mutex_lock (&jobs->lock);
-          if (jobs->error == NULL)
-            jobs->error = error;
-          else
-            g_error_free (error);
-          g_mutex_unlock (&jobs->lock);
-        }
-    }
-  return NULL;
+  return strata_audio_write (jobs->paths[job], jobs->data[job], jobs->n_frames, 2,
+                             STRATA_SAMPLE_RATE, jobs->format, error);
 }
 
 static gboolean
 write_audio_files (const char *tmp, const StrataRendering *r, StrataAudioFormat format, GError **error)
 {
   const char *ext = format == STRATA_AUDIO_FORMAT_FLAC ? "flac" : "wav";
-  char *paths[STRATA_N_STEMS + 1];
   AudioJobs jobs = { .n_frames = r->n_frames, .format = format };
-  GThread *helper;
+  g_autofree char *mix = g_strdup_printf ("mix.%s", ext);
+  gboolean ok;
 
   for (int s = 0; s < STRATA_N_STEMS; s++)
     {
       g_autofree char *name = g_strdup_printf ("%s.%s", strata_stem_get_name (s), ext);
-      paths[s] = g_build_filename (tmp, "stems", name, NULL);
+      jobs.paths[s] = g_build_filename (tmp, "stems", name, NULL);
       jobs.data[s] = r->stems[s];
     }
-  {
-    g_autofree char *name = g_strdup_printf ("mix.%s", ext);
-    paths[STRATA_N_STEMS] = g_build_filename (tmp, name, NULL);
-    jobs.data[STRATA_N_STEMS] = r->mix;
-  }
+  jobs.paths[STRATA_N_STEMS] = g_build_filename (tmp, mix, NULL);
+  jobs.data[STRATA_N_STEMS] = r->mix;
+  ok = _strata_corpus_run_jobs (STRATA_N_STEMS + 1, 2, audio_job, &jobs, error);
   for (int s = 0; s <= STRATA_N_STEMS; s++)
-    jobs.paths[s] = paths[s];
-  g_mutex_init (&jobs.lock);
-  helper = g_thread_new ("strata-corpus-write", write_audio_worker, &jobs);
-  write_audio_worker (&jobs);
-  g_thread_join (helper);
-  g_mutex_clear (&jobs.lock);
-  for (int s = 0; s <= STRATA_N_STEMS; s++)
-    g_free (paths[s]);
-  if (jobs.error)
-    {
-      g_propagate_error (error, jobs.error);
-      return FALSE;
-    }
-  return TRUE;
+    g_free (jobs.paths[s]);
+  return ok;
 }
 
 /**

@@ -15,6 +15,7 @@
 
 #include "strata-types.h"
 #include "corpus/strata-render.h"
+#include "corpus/strata-corpus-private.h"
 
 #define RENDER_CHUNK 4096
 #define DRUM_BANK 128
@@ -288,36 +289,74 @@ typedef struct {
   StrataRenderer     *renderer;
   const StrataPiece  *piece;
   StrataRendering    *result;
-  StrataStem          jobs[STRATA_N_STEMS];
-  int                 n_jobs;
-  int                 next;      /* atomic */
-  GMutex              lock;
-  GError             *error;     /* the first failure */
-} Shared;
+  StrataStem          stems[STRATA_N_STEMS];
+} StemJobs;
+
+static gboolean
+stem_job (int job, gpointer data, GError **error)
+{
+  StemJobs *jobs = data;
+  StrataStem stem = jobs->stems[job];
+
+  return render_stem (jobs->renderer, jobs->piece, stem, jobs->result->stems[stem],
+                      jobs->result->n_frames, error);
+}
+
+typedef struct {
+  int            n_jobs;
+  StrataJobFunc  func;
+  gpointer       data;
+  int            next;     /* atomic */
+  GMutex         lock;
+  GError        *error;    /* the first failure */
+} JobQueue;
 
 static gpointer
-worker_thread (gpointer data)
+job_thread (gpointer data)
 {
-  Shared *sh = data;
+  JobQueue *q = data;
   int j;
 
-  while ((j = g_atomic_int_add (&sh->next, 1)) < sh->n_jobs)
+  while ((j = g_atomic_int_add (&q->next, 1)) < q->n_jobs)
     {
-      StrataStem stem = sh->jobs[j];
       GError *error = NULL;
 
-      if (!render_stem (sh->renderer, sh->piece, stem, sh->result->stems[stem],
-                        sh->result->n_frames, &error))
+      if (!q->func (j, q->data, &error))
         {
-          g_mutex_lock (&sh->lock);
-          if (sh->error == NULL)
-            sh->error = error;
+          g_mutex_lock (&q->lock);
+          if (q->error == NULL)
+            q->error = error;
           else
             g_error_free (error);
-          g_mutex_unlock (&sh->lock);
+          g_mutex_unlock (&q->lock);
         }
     }
   return NULL;
+}
+
+/* Runs jobs 0..@n_jobs-1 of @func on @n_threads threads (the caller's
+ * included) and returns the first failure. */
+gboolean
+_strata_corpus_run_jobs (int n_jobs, int n_threads, StrataJobFunc func, gpointer data, GError **error)
+{
+  JobQueue q = { .n_jobs = n_jobs, .func = func, .data = data };
+  g_autofree GThread **threads = NULL;
+
+  n_threads = CLAMP (n_threads, 1, MAX (1, n_jobs));
+  threads = g_new0 (GThread *, n_threads);
+  g_mutex_init (&q.lock);
+  for (int t = 0; t + 1 < n_threads; t++)
+    threads[t] = g_thread_new ("strata-corpus", job_thread, &q);
+  job_thread (&q);
+  for (int t = 0; t + 1 < n_threads; t++)
+    g_thread_join (threads[t]);
+  g_mutex_clear (&q.lock);
+  if (q.error)
+    {
+      g_propagate_error (error, q.error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -338,12 +377,11 @@ StrataRendering *
 strata_renderer_render (StrataRenderer *renderer, const StrataPiece *piece, GError **error)
 {
   g_autoptr (StrataRendering) res = NULL;
-  Shared sh = { 0 };
-  GThread *threads[STRATA_N_STEMS] = { NULL };
+  StemJobs jobs = { 0 };
+  int n_jobs = 0;
   double duration = strata_piece_get_duration (piece);
   double peak = 0, target, scale;
   gsize n_samples;
-  int n_threads;
 
   g_return_val_if_fail (renderer != NULL && piece != NULL, NULL);
 
@@ -364,28 +402,12 @@ strata_renderer_render (StrataRenderer *renderer, const StrataPiece *piece, GErr
     res->present[piece->parts[i].stem] = TRUE;
   for (int s = 0; s < STRATA_N_STEMS; s++)
     if (res->present[s])
-      sh.jobs[sh.n_jobs++] = s;
-  sh.renderer = renderer;
-  sh.piece = piece;
-  sh.result = res;
-
-  g_mutex_init (&sh.lock);
-  n_threads = MIN (renderer->n_workers, sh.n_jobs);
-  for (int t = 0; t < n_threads; t++)
-    {
-      if (t + 1 < n_threads)
-        threads[t] = g_thread_new ("strata-render", worker_thread, &sh);
-      else
-        worker_thread (&sh);
-    }
-  for (int t = 0; t + 1 < n_threads; t++)
-    g_thread_join (threads[t]);
-  g_mutex_clear (&sh.lock);
-  if (sh.error)
-    {
-      g_propagate_error (error, sh.error);
-      return NULL;
-    }
+      jobs.stems[n_jobs++] = s;
+  jobs.renderer = renderer;
+  jobs.piece = piece;
+  jobs.result = res;
+  if (!_strata_corpus_run_jobs (n_jobs, renderer->n_workers, stem_job, &jobs, error))
+    return NULL;
 
   /* gain and constant-power balance a stem: at pan 0 both channels are
    * untouched, at pan -1 the left gets sqrt(2) and the right nothing */
