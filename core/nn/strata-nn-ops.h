@@ -96,6 +96,9 @@ void strata_rmsnorm_backward (float *dinp, float *dweight, const float *dout,
  * dout. GELU is the tanh approximation (as GPT-2). */
 void strata_gelu_forward     (float *out, const float *inp, size_t n);
 void strata_gelu_backward    (float *dinp, const float *dout, const float *inp, size_t n);
+/* Exact GELU, x·Φ(x) with erf: torch.nn.GELU()'s default. */
+void strata_gelu_erf_forward  (float *out, const float *inp, size_t n);
+void strata_gelu_erf_backward (float *dinp, const float *dout, const float *inp, size_t n);
 void strata_silu_forward     (float *out, const float *inp, size_t n);
 void strata_silu_backward    (float *dinp, const float *dout, const float *inp, size_t n);
 void strata_relu_forward     (float *out, const float *inp, size_t n);

@@ -145,6 +145,25 @@ strata_gelu_backward (float *dinp, const float *dout, const float *inp, size_t n
     }
 }
 
+void
+strata_gelu_erf_forward (float *out, const float *inp, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    out[i] = 0.5f * inp[i] * (1.0f + erff (inp[i] * (float) M_SQRT1_2));
+}
+
+void
+strata_gelu_erf_backward (float *dinp, const float *dout, const float *inp, size_t n)
+{
+  const float inv_sqrt_2pi = 0.3989422804014327f;
+  for (size_t i = 0; i < n; i++)
+    {
+      float x = inp[i];
+      float cdf = 0.5f * (1.0f + erff (x * (float) M_SQRT1_2));
+      dinp[i] += dout[i] * (cdf + x * inv_sqrt_2pi * expf (-0.5f * x * x));
+    }
+}
+
 static inline float
 sigmoidf (float x)
 {

@@ -10,6 +10,7 @@ reference output per op. Layout: sequences are (B, T, C) as in Strata.
 usage: /usr/bin/python3 reference-ops.py IN OUT
 """
 import json
+import math
 import struct
 import sys
 
@@ -98,6 +99,10 @@ def gelu(x):
     return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
 
 
+def gelu_erf(x):
+    return 0.5 * x * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+
+
 def attention(qkv, H, window):
     B, T, C3 = qkv.shape
     C = C3 // 3
@@ -145,6 +150,7 @@ def main(inp, outp):
         "conv2d": conv2d(t["conv2d.x"], t["conv2d.w"], t["conv2d.b"], *c["conv2d"]),
         "layernorm": layernorm(t["ln.x"], t["ln.w"], t["ln.b"]),
         "gelu": gelu(t["ln.x"]),
+        "gelu_erf": gelu_erf(t["ln.x"]),
         "attention": attention(t["attn.qkv"], c["heads"], c["window"]),
         "gru": gru(t["gru.x"], t["gru.h0"], t["gru.w_ih"], t["gru.w_hh"], t["gru.b_ih"], t["gru.b_hh"], False),
         "gru_reverse": gru(t["gru.x"], t["gru.h0"], t["gru.w_ih"], t["gru.w_hh"], t["gru.b_ih"], t["gru.b_hh"], True),

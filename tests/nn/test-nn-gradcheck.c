@@ -22,7 +22,7 @@
 /* Relative error bounds, per op family. */
 #define TOL_LINEAR 2e-3   /* linear, conv1d, conv2d, conv-transpose, add, concat, upsample, FiLM, embedding, dropout */
 #define TOL_NORM   5e-3   /* layer norm, RMS norm, softmax */
-#define TOL_ACT    5e-3   /* GELU, SiLU, ReLU, tanh, sigmoid */
+#define TOL_ACT    5e-3   /* GELU (tanh and erf), SiLU, ReLU, tanh, sigmoid */
 #define TOL_LOSS   5e-3   /* MSE, L1, cross-entropy, BCE */
 #define TOL_ATTN   1e-2   /* attention (self, windowed, cross, conditioned) */
 #define TOL_GRU    1e-2   /* GRU over 6 steps, both directions */
@@ -33,7 +33,7 @@
 
 typedef enum {
   OP_LINEAR, OP_CONV, OP_CONVT, OP_CONV2D, OP_LAYERNORM, OP_RMSNORM,
-  OP_GELU, OP_SILU, OP_RELU, OP_TANH, OP_SIGMOID, OP_SOFTMAX,
+  OP_GELU, OP_GELU_ERF, OP_SILU, OP_RELU, OP_TANH, OP_SIGMOID, OP_SOFTMAX,
   OP_EMBED, OP_DROPOUT, OP_FILM, OP_CONCAT, OP_UPSAMPLE, OP_ADD, OP_BCAST,
   OP_MSE, OP_L1, OP_CE, OP_BCE,
   OP_SELF_ATTN, OP_CROSS_ATTN, OP_COND_ATTN, OP_GRU, OP_SQ,
@@ -133,6 +133,7 @@ forward (Ctx *c)
       strata_rmsnorm_forward (c->out, c->tmp, P (0), P (1), c->N, c->C, 1e-5f);
       break;
     case OP_GELU: strata_gelu_forward (c->out, P (0), c->n_out); break;
+    case OP_GELU_ERF: strata_gelu_erf_forward (c->out, P (0), c->n_out); break;
     case OP_SILU: strata_silu_forward (c->out, P (0), c->n_out); break;
     case OP_RELU: strata_relu_forward (c->out, P (0), c->n_out); break;
     case OP_TANH: strata_tanh_forward (c->out, P (0), c->n_out); break;
@@ -240,6 +241,7 @@ backward (Ctx *c)
       strata_rmsnorm_backward (G (0), G (1), r, P (0), P (1), c->tmp, c->N, c->C);
       break;
     case OP_GELU: strata_gelu_backward (G (0), r, P (0), c->n_out); break;
+    case OP_GELU_ERF: strata_gelu_erf_backward (G (0), r, P (0), c->n_out); break;
     case OP_SILU: strata_silu_backward (G (0), r, P (0), c->n_out); break;
     case OP_RELU: strata_relu_backward (G (0), r, P (0), c->n_out); break;
     case OP_TANH: strata_tanh_backward (G (0), r, P (0), c->n_out); break;
@@ -462,8 +464,8 @@ test_norms (void)
 static void
 test_activations (void)
 {
-  const Op ops[] = { OP_GELU, OP_SILU, OP_RELU, OP_TANH, OP_SIGMOID };
-  const char *names[] = { "gelu", "silu", "relu", "tanh", "sigmoid" };
+  const Op ops[] = { OP_GELU, OP_GELU_ERF, OP_SILU, OP_RELU, OP_TANH, OP_SIGMOID };
+  const char *names[] = { "gelu", "gelu_erf", "silu", "relu", "tanh", "sigmoid" };
   for (guint k = 0; k < G_N_ELEMENTS (ops); k++)
     {
       Ctx *c = ctx_new (ops[k], 10 + k);

@@ -114,6 +114,8 @@ test_reference_forward (void)
   compare (ref, "layernorm", y, 40);
   strata_gelu_forward (y, in[9].data, 40);
   compare (ref, "gelu", y, 40);
+  strata_gelu_erf_forward (y, in[9].data, 40);
+  compare (ref, "gelu_erf", y, 40);
 
   StrataAttention at = { .B = 2, .Tq = 70, .Tk = 70, .H = 2, .D = 4, .ldq = 24, .ldk = 24,
                          .ldv = 24, .ldo = 8, .causal = true, .window = 5 };
