@@ -5,7 +5,7 @@
  *
  *   drums:  'X' accent, 'x' normal, 'o' ghost, 'O' open hi-hat (hat lane), '.' rest
  *   bass:   'R' root (accent), 'r' root, '5' fifth, '8' octave, '3' third,
- *           '7' seventh, 'a' approach to the next chord, '-' hold, '.' rest
+ *           '6' sixth, '7' seventh, 'a' approach to the next chord, '-' hold, '.' rest
  *   comp:   'x' hit (down stroke), 'u' up stroke (strums), '-' hold, '.' rest
  *
  * Lists of GM programs and drum kits are space-separated numbers.

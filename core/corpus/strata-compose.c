@@ -630,6 +630,7 @@ write_bass (Ctx *ctx)
             case '5': pitch = root + 7; break;
             case '8': pitch = root + 12; break;
             case '3': pitch = root + ch->iv[1]; break;
+            case '6': pitch = root + 9; break;
             case '7': pitch = root + (ch->n > 3 ? ch->iv[3] : 10); break;
             case 'a':
               next_change (ctx, bar, step, &next);
