@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 #include "strata-ruler-lane.h"
 #include "strata-settings.h"
@@ -13,6 +14,7 @@
 
 #define SKIP_SECONDS 5.0
 #define MAX_RECENT 6
+#define LABEL_HZ 15
 
 struct _StrataWindow
 {
@@ -39,6 +41,7 @@ struct _StrataWindow
   GSettings *settings;           /* (nullable) */
   GtkRecentManager *recent;
   guint tick_id;
+  gint64 label_time;             /* frame time of the last label update */
   GtkFileChooserNative *chooser;
 };
 
@@ -80,14 +83,31 @@ update_position (StrataWindow *self)
   strata_viewport_set_playhead (vp, pos);
 }
 
+/* While playing: redraw only what changes visibly. The playhead moves when
+ * it reaches another pixel column (a few times a second at a whole-track
+ * zoom), the position label at most LABEL_HZ times a second; frames that
+ * change neither cost nothing (software GL redraws whole windows). */
 static gboolean
 tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 {
   StrataWindow *self = STRATA_WINDOW (widget);
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+  double pos = strata_player_get_position (self->player);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
 
-  update_position (self);
-  strata_viewport_ensure_visible (strata_timeline_get_viewport (self->timeline),
-                                  strata_player_get_position (self->player));
+  if (now - self->label_time >= G_USEC_PER_SEC / LABEL_HZ)
+    {
+      g_autofree char *a = format_time (pos);
+      g_autofree char *b = format_time (strata_player_get_duration (self->player));
+      g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
+
+      gtk_label_set_label (self->position_label, text);
+      self->label_time = now;
+    }
+  if (round (strata_viewport_time_to_x (vp, pos))
+      != round (strata_viewport_time_to_x (vp, strata_viewport_get_playhead (vp))))
+    strata_viewport_set_playhead (vp, pos);
+  strata_viewport_ensure_visible (vp, pos);
   return G_SOURCE_CONTINUE;
 }
 
