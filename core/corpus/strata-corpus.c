@@ -487,6 +487,43 @@ auto_split (guint64 seed)
     }
 }
 
+/* A corpus folder remembers what it was rendered with (corpus.json), so a
+ * rerun resumes only with the same options and never mixes two corpora. */
+static gboolean
+check_fingerprint (const StrataCorpusOptions *options, GPtrArray *styles, GError **error)
+{
+  g_autofree char *path = g_build_filename (options->output, "corpus.json", NULL);
+  g_autofree char *sf = g_path_get_basename (options->soundfont);
+  g_autofree char *old = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+  char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (lo, sizeof lo, "%.3f", options->min_seconds);
+  g_ascii_formatd (hi, sizeof hi, "%.3f", options->max_seconds);
+  g_string_append_printf (text, "{\n  \"generator\": \"strata %s corpus 1\",\n  \"seed\": %" G_GUINT64_FORMAT
+                          ",\n  \"soundfont\": \"%s\",\n  \"styles\": [",
+                          PACKAGE_VERSION, options->seed, sf);
+  for (guint i = 0; i < styles->len; i++)
+    g_string_append_printf (text, "%s\"%s\"", i ? ", " : "", (char *) styles->pdata[i]);
+  g_string_append_printf (text, "],\n  \"min_seconds\": %s,\n  \"max_seconds\": %s,\n"
+                          "  \"format\": \"%s\",\n  \"split\": \"%s\"\n}\n",
+                          lo, hi, options->format == STRATA_AUDIO_FORMAT_FLAC ? "flac" : "wav-f32",
+                          options->split);
+  if (g_file_get_contents (path, &old, NULL, NULL))
+    {
+      if (strcmp (old, text->str) != 0)
+        {
+          g_set_error (error, STRATA_CORPUS_ERROR, STRATA_CORPUS_ERROR_OPTIONS,
+                       _("“%s” holds a corpus rendered with other options (see %s); "
+                         "use a new folder or the same options to resume"),
+                       options->output, path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return write_text (path, text->str, text->len, error);
+}
+
 /**
  * strata_corpus_render:
  * @options: what to render
@@ -566,6 +603,8 @@ strata_corpus_render (const StrataCorpusOptions  *options,
   if (renderer == NULL)
     return FALSE;
   if (!make_dir (options->output, error))
+    return FALSE;
+  if (!check_fingerprint (options, styles, error))
     return FALSE;
 
   /* the plan: styles in a seeded shuffle a round, lengths drawn a piece */

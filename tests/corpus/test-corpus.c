@@ -886,6 +886,20 @@ test_bad_options (void)
   g_assert_nonnull (strstr (error->message, fake));
   g_clear_error (&error);
 
+  /* a folder holding a corpus made with other options is not touched */
+  render_tiny (out, TIMGM6MB, 1, "reggae", STRATA_AUDIO_FORMAT_WAV_F32);
+  strata_corpus_options_init (&o);
+  o.soundfont = TIMGM6MB;
+  o.output = out;
+  o.minutes = 0.1;
+  o.min_seconds = 5;
+  o.max_seconds = 6;
+  o.seed = 2;
+  g_assert_false (strata_corpus_render (&o, NULL, NULL, &error));
+  g_assert_error (error, STRATA_CORPUS_ERROR, STRATA_CORPUS_ERROR_OPTIONS);
+  g_assert_nonnull (strstr (error->message, "other options"));
+  g_clear_error (&error);
+
   g_free (fake);
   g_free (out);
 }
