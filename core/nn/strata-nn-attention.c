@@ -60,6 +60,27 @@ max_keys (const StrataAttention *a)
   return n < a->Tk ? n : a->Tk;
 }
 
+/* s[lo..hi) <- softmax(s[lo..hi)), zero elsewhere in [0, Lk). Built for
+ * baseline x86-64 and for AVX2, chosen at load time (GCC function
+ * multi-versioning), so the exp loop runs 8 wide where the CPU allows. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__ ((target_clones ("avx2", "default")))
+#endif
+static void
+softmax_range (float *s, int lo, int hi, int Lk)
+{
+  const float mx = strata_nn_row_max (s + lo, hi - lo);
+  for (int j = lo; j < hi; j++)
+    s[j] = strata_nn_exp_neg (s[j] - mx);
+  const float inv = 1.0f / strata_nn_row_sum (s + lo, hi - lo);
+  for (int j = 0; j < lo; j++)
+    s[j] = 0.0f;
+  for (int j = lo; j < hi; j++)
+    s[j] *= inv;
+  for (int j = hi; j < Lk; j++)
+    s[j] = 0.0f;
+}
+
 size_t
 strata_attention_scratch_size (const StrataAttention *a)
 {
@@ -97,17 +118,7 @@ strata_attention_forward (const StrataAttention *a, float *out, float *att,
               const int t = t0 + r;
               const int lo = key_lo (a, t) - klo, hi = key_hi (a, t) - klo;
               float *s = S + (size_t) r * Lk;
-              const float mx = strata_nn_row_max (s + lo, hi - lo);
-              for (int j = lo; j < hi; j++)
-                s[j] = strata_nn_exp_neg (s[j] - mx);
-              const float sum = strata_nn_row_sum (s + lo, hi - lo);
-              const float inv = 1.0f / sum;
-              for (int j = 0; j < lo; j++)
-                s[j] = 0.0f;
-              for (int j = lo; j < hi; j++)
-                s[j] *= inv;
-              for (int j = hi; j < Lk; j++)
-                s[j] = 0.0f;
+              softmax_range (s, lo, hi, Lk);
 
               float *arow = att + (((size_t) b * a->H + h) * a->Tq + t) * W;  /* (W) */
               const int base = band_base (a, t) - klo;
