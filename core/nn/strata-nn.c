@@ -243,6 +243,7 @@ strata_params_declare (StrataParams *params, const char *name, int ndim,
   p->numel = numel;
   p->offset = params->total;
   p->flags = flags;
+  p->lr_scale = 1.0f;
   params->total += strata_arena_padded (numel);
   return params->n_params++;
 }
@@ -267,6 +268,13 @@ strata_params_allocate (StrataParams *params)
     }
   params->step = 0;
   return STRATA_NN_OK;
+}
+
+void
+strata_params_set_lr_scale (StrataParams *params, int index, float scale)
+{
+  if (index >= 0 && index < params->n_params)
+    params->info[index].lr_scale = scale;
 }
 
 void
@@ -391,6 +399,7 @@ strata_adamw_step (StrataParams *params, const StrataAdamWConfig *c,
       float *m = params->m + p->offset;
       float *v = params->v + p->offset;
       const float wd = (p->flags & STRATA_PARAM_NO_DECAY) ? 0.0f : c->weight_decay;
+      const float lrp = lr * p->lr_scale;
       for (size_t j = 0; j < p->numel; j++)
         {
           float gj = g[j] * scale;
@@ -398,7 +407,7 @@ strata_adamw_step (StrataParams *params, const StrataAdamWConfig *c,
           v[j] = b2 * v[j] + (1.0f - b2) * gj * gj;
           float mhat = m[j] / bc1;
           float vhat = v[j] / bc2;
-          w[j] -= lr * (mhat / (sqrtf (vhat) + c->eps) + wd * w[j]);
+          w[j] -= lrp * (mhat / (sqrtf (vhat) + c->eps) + wd * w[j]);
         }
     }
   params->step = t;

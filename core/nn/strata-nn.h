@@ -135,6 +135,7 @@ typedef struct {
   size_t  numel;
   size_t  offset;                     /* floats from the arena base */
   unsigned flags;                     /* StrataParamFlags */
+  float   lr_scale;                   /* multiplies the learning rate (1) */
 } StrataParamInfo;
 
 typedef struct {
@@ -155,6 +156,9 @@ void           strata_params_init      (StrataParams *params);
 int            strata_params_declare   (StrataParams *params, const char *name,
                                         int ndim, const int64_t *shape, unsigned flags);
 StrataNnStatus strata_params_allocate  (StrataParams *params);
+/* Per-tensor learning-rate multiplier, e.g. 0.1 for an SQ variance
+ * parameter (MODEL-NOTES pitfall 2). Default 1. */
+void           strata_params_set_lr_scale (StrataParams *params, int index, float scale);
 void           strata_params_clear     (StrataParams *params);
 int            strata_params_find      (const StrataParams *params, const char *name);
 float         *strata_params_value     (const StrataParams *params, int index);

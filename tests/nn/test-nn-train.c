@@ -318,6 +318,23 @@ test_schedule (void)
   g_assert_cmpint (strata_adamw_step (&p, &c, 1.0f, NULL), ==, STRATA_NN_ERROR_NONFINITE);
   g_assert_cmpint (p.step, ==, 1);
   strata_params_clear (&p);
+
+  /* per-tensor learning-rate scale: Adam's first step moves by lr·scale */
+  strata_params_init (&p);
+  const int64_t one[] = { 1 };
+  int ia = strata_params_declare (&p, "a", 1, one, STRATA_PARAM_NO_DECAY);
+  int ib = strata_params_declare (&p, "b", 1, one, STRATA_PARAM_NO_DECAY);
+  int ic = strata_params_declare (&p, "c", 1, one, STRATA_PARAM_FROZEN);
+  g_assert_cmpint (strata_params_allocate (&p), ==, STRATA_NN_OK);
+  strata_params_set_lr_scale (&p, ib, 0.1f);
+  strata_params_grad (&p, ia)[0] = strata_params_grad (&p, ib)[0] = 2.0f;
+  strata_params_grad (&p, ic)[0] = 2.0f;
+  c.clip_norm = 0.0f;
+  g_assert_cmpint (strata_adamw_step (&p, &c, 1.0f, NULL), ==, STRATA_NN_OK);
+  g_assert_cmpfloat_with_epsilon (strata_params_value (&p, ia)[0], -0.1, 1e-6);   /* lr 0.1 at step 0 */
+  g_assert_cmpfloat_with_epsilon (strata_params_value (&p, ib)[0], -0.01, 1e-6);
+  g_assert_cmpfloat (strata_params_value (&p, ic)[0], ==, 0.0f);
+  strata_params_clear (&p);
 }
 
 /* ------------------------------------------ 1-D denoising conv net */
