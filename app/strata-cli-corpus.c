@@ -95,7 +95,8 @@ corpus_render (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   StrataCorpusOptions options;
   g_autofree char *list = g_strjoinv (", ", (char **) strata_compose_list_styles ());
-  g_autofree char *desc = g_strdup_printf (_("Styles: %s"), list);
+  g_autofree char *styles_line = g_strdup_printf (_("Styles: %s"), list);
+  g_autofree char *desc = g_strconcat (styles_line, "\n", NULL);
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (ctx, desc);
