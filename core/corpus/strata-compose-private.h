@@ -80,6 +80,7 @@ typedef struct {
   /* feel and sound */
   float       human_ms, human_vel;
   float       reverb_min, reverb_max;
+  float       gain_db[STRATA_N_STEMS];  /* style offsets to the stem gains (mix labels) */
 } StrataStyle;
 
 const StrataStyle *_strata_style_lookup (const char *name);

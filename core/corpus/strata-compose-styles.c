@@ -55,6 +55,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "29 30 27 81 62 56", .vocal_programs = "52 53 85",
     .vocal_prob = 0.35f, .lead_density = 0.55f, .lead_center = 71,
     .human_ms = 7, .human_vel = 8, .reverb_min = 0.2f, .reverb_max = 0.6f,
+    .gain_db = { 1, 0, 2, -1, 0, 0 },
   },
   {
     .name = "funk", .bpm_min = 92, .bpm_max = 114, .meter = 4, .swing = 0.12f, .swing16 = TRUE,
@@ -76,6 +77,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "65 66 56 61 81 17", .vocal_programs = "53 54 85",
     .vocal_prob = 0.3f, .lead_density = 0.7f, .lead_center = 70,
     .human_ms = 4, .human_vel = 8, .reverb_min = 0.1f, .reverb_max = 0.4f,
+    .gain_db = { 0, 2, 0, 0, 0, 0 },
   },
   {
     .name = "jazz", .bpm_min = 116, .bpm_max = 176, .meter = 4, .swing = 0.3f,
@@ -97,6 +99,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "65 66 64 56 57 11 73 26", .vocal_programs = "53 52",
     .vocal_prob = 0.2f, .lead_density = 0.7f, .lead_center = 70,
     .human_ms = 10, .human_vel = 8, .reverb_min = 0.3f, .reverb_max = 0.7f,
+    .gain_db = { -3, 1, 0, 1, 0, 0 },
   },
   {
     .name = "bossa", .bpm_min = 118, .bpm_max = 144, .meter = 4,
@@ -118,6 +121,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "73 65 66 11 71 22", .vocal_programs = "53 52 54",
     .vocal_prob = 0.35f, .lead_density = 0.45f, .lead_center = 71,
     .human_ms = 8, .human_vel = 6, .reverb_min = 0.3f, .reverb_max = 0.7f,
+    .gain_db = { -2, 0, 1, 0, 0, 0 },
   },
   {
     .name = "waltz", .bpm_min = 132, .bpm_max = 176, .meter = 3,
@@ -160,6 +164,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "40 73 68 71 27 60 11", .vocal_programs = "52 53 54",
     .vocal_prob = 0.5f, .lead_density = 0.3f, .lead_center = 70,
     .human_ms = 10, .human_vel = 7, .reverb_min = 0.5f, .reverb_max = 0.9f,
+    .gain_db = { -2, 0, 0, 1, 2, 0 },
   },
   {
     .name = "reggae", .bpm_min = 70, .bpm_max = 92, .meter = 4, .swing = 0.1f,
@@ -181,6 +186,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "22 65 56 57 11", .vocal_programs = "53 52 54",
     .vocal_prob = 0.4f, .lead_density = 0.45f, .lead_center = 69,
     .human_ms = 6, .human_vel = 6, .reverb_min = 0.3f, .reverb_max = 0.7f,
+    .gain_db = { 0, 3, 0, 0, 0, 0 },
   },
   {
     .name = "electronic", .bpm_min = 118, .bpm_max = 130, .meter = 4,
@@ -202,6 +208,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "80 81 84 86 82", .vocal_programs = "54 85 53",
     .vocal_prob = 0.3f, .lead_density = 0.55f, .lead_center = 72,
     .human_ms = 0, .human_vel = 3, .reverb_min = 0.3f, .reverb_max = 0.8f,
+    .gain_db = { 1, 2, 0, 0, 0, 1 },
   },
   {
     .name = "country", .bpm_min = 100, .bpm_max = 132, .meter = 4, .swing = 0.08f,
@@ -223,6 +230,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "110 22 105 27 26", .vocal_programs = "52 53",
     .vocal_prob = 0.3f, .lead_density = 0.55f, .lead_center = 71,
     .human_ms = 8, .human_vel = 7, .reverb_min = 0.2f, .reverb_max = 0.6f,
+    .gain_db = { 0, 0, 2, 0, 0, 0 },
   },
   {
     .name = "metal", .bpm_min = 132, .bpm_max = 176, .meter = 4,
@@ -244,6 +252,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "30 29 81 84", .vocal_programs = "52 85",
     .vocal_prob = 0.25f, .lead_density = 0.6f, .lead_center = 69,
     .human_ms = 4, .human_vel = 6, .reverb_min = 0.2f, .reverb_max = 0.5f,
+    .gain_db = { 1, 0, 3, 0, 0, -1 },
   },
   {
     .name = "chamber", .bpm_min = 72, .bpm_max = 112, .meter = 3,
@@ -261,6 +270,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "40 73 68 71 60 41 74", .vocal_programs = "52 53",
     .vocal_prob = 0.3f, .lead_density = 0.45f, .lead_center = 74,
     .human_ms = 12, .human_vel = 8, .reverb_min = 0.5f, .reverb_max = 0.9f,
+    .gain_db = { 0, 0, 0, 0, 0, 2 },
   },
   {
     .name = "blues", .bpm_min = 72, .bpm_max = 112, .meter = 4, .swing = 0.33f,
@@ -282,6 +292,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "22 65 66 29 27 56", .vocal_programs = "53 52",
     .vocal_prob = 0.3f, .lead_density = 0.5f, .lead_center = 70,
     .human_ms = 9, .human_vel = 8, .reverb_min = 0.3f, .reverb_max = 0.6f,
+    .gain_db = { 0, 0, 1, 0, 0, 0 },
   },
   {
     .name = "hiphop", .bpm_min = 84, .bpm_max = 98, .meter = 4, .swing = 0.16f, .swing16 = TRUE,
@@ -303,6 +314,7 @@ static const StrataStyle styles[] = {
     .lead_programs = "80 81 11 73 61", .vocal_programs = "54 53 85",
     .vocal_prob = 0.4f, .lead_density = 0.55f, .lead_center = 69,
     .human_ms = 5, .human_vel = 6, .reverb_min = 0.2f, .reverb_max = 0.5f,
+    .gain_db = { 2, 3, 0, 0, 0, 0 },
   },
 };
 

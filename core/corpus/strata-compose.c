@@ -1097,7 +1097,7 @@ draw_mix (Ctx *ctx)
 
   for (int s = 0; s < STRATA_N_STEMS; s++)
     {
-      m->gain_db[s] = (float) (gain_mean[s] + rng_range (r, -2.5, 2.5));
+      m->gain_db[s] = (float) (gain_mean[s] + ctx->style->gain_db[s] + rng_range (r, -2.5, 2.5));
       m->pan[s] = (float) rng_range (r, -pan_spread[s], pan_spread[s]);
     }
   m->reverb_room = (float) (0.2 + 0.7 * wet);
