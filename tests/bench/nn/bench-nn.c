@@ -173,6 +173,45 @@ bench_conv (int B, int T, int C, int K, int dil, StrataRng *rng)
     strata_nn_free (all[i]);
 }
 
+/* ----------------------------------------------- conv-transpose1d (up ×4) */
+
+typedef struct { StrataConvT1d c; float *x, *w, *b, *y, *dx, *dw, *db, *dy, *s; } ConvT;
+
+static void
+run_convt_f (void *p)
+{
+  ConvT *c = p;
+  strata_conv_transpose1d_forward (&c->c, c->y, c->x, c->w, c->b, c->s);
+}
+
+static void
+run_convt_fb (void *p)
+{
+  ConvT *c = p;
+  run_convt_f (p);
+  strata_conv_transpose1d_backward (&c->c, c->dx, c->dw, c->db, c->dy, c->x, c->w, c->s);
+}
+
+static void
+bench_convt (int B, int T, int C, int K, int stride, StrataRng *rng)
+{
+  ConvT c = { .c = { .B = B, .T_in = T, .C_in = C, .C_out = C, .K = K, .stride = stride,
+                     .dilation = 1, .padding = (K - stride) / 2 } };
+  int To = strata_conv_transpose1d_out_len (&c.c);
+  size_t nx = (size_t) B * T * C, ny = (size_t) B * To * C, nw = (size_t) C * C * K;
+  c.x = buf (nx, rng); c.w = buf (nw, rng); c.b = buf (C, rng); c.y = buf (ny, rng);
+  c.dx = buf (nx, rng); c.dw = buf (nw, rng); c.db = buf (C, rng); c.dy = buf (ny, rng);
+  c.s = buf (strata_conv_transpose1d_scratch_size (&c.c), rng);
+  char name[96];
+  snprintf (name, sizeof name, "conv_transpose1d B=%d T=%d->%d C=%d K=%d", B, T, To, C, K);
+  double f = 2.0 * B * T * C * C * K;
+  measure (name, "fwd", f, run_convt_f, &c, 50);
+  measure (name, "fwd+bwd", 3 * f, run_convt_fb, &c, 50);
+  float *all[] = { c.x, c.w, c.b, c.y, c.dx, c.dw, c.db, c.dy, c.s };
+  for (unsigned i = 0; i < 9; i++)
+    strata_nn_free (all[i]);
+}
+
 /* ------------------------------------------------------------ attention */
 
 typedef struct {
@@ -254,6 +293,7 @@ run_all (StrataRng *rng)
   bench_linear (2048, 256, 1024, rng);
   bench_conv (8, 1024, 256, 3, 1, rng);
   bench_conv (8, 1024, 256, 5, 3, rng);
+  bench_convt (8, 256, 192, 8, 4, rng);
   bench_attention (8, 512, 4, 64, 128, rng);
   bench_attention (8, 512, 4, 64, 64, rng);
 }
