@@ -69,18 +69,24 @@ error_close_clicked_cb (StrataWindow *self)
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
 }
 
+/* "position / duration" in the transport bar. */
+static void
+update_position_label (StrataWindow *self, double pos)
+{
+  g_autofree char *a = format_time (pos);
+  g_autofree char *b = format_time (strata_player_get_duration (self->player));
+  g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
+
+  gtk_label_set_label (self->position_label, text);
+}
+
 static void
 update_position (StrataWindow *self)
 {
   double pos = strata_player_get_position (self->player);
-  double dur = strata_player_get_duration (self->player);
-  g_autofree char *a = format_time (pos);
-  g_autofree char *b = format_time (dur);
-  g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
-  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
 
-  gtk_label_set_label (self->position_label, text);
-  strata_viewport_set_playhead (vp, pos);
+  update_position_label (self, pos);
+  strata_viewport_set_playhead (strata_timeline_get_viewport (self->timeline), pos);
 }
 
 /* While playing: redraw only what changes visibly. The playhead moves when
@@ -97,11 +103,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 
   if (now - self->label_time >= G_USEC_PER_SEC / LABEL_HZ)
     {
-      g_autofree char *a = format_time (pos);
-      g_autofree char *b = format_time (strata_player_get_duration (self->player));
-      g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
-
-      gtk_label_set_label (self->position_label, text);
+      update_position_label (self, pos);
       self->label_time = now;
     }
   if (round (strata_viewport_time_to_x (vp, pos))
