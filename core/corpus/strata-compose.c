@@ -460,6 +460,56 @@ drum_fill (Ctx *ctx, int bar, int from, double dyn)
     }
 }
 
+/* The piece's own copy of the style's patterns, varied a little: an extra
+ * or a dropped kick, 16th hats, an open hat before the bar line, so a style
+ * is not one groove. [pattern][lane], lanes kick, snare, hat, extra. */
+typedef char DrumLanes[2][4][17];
+
+static void
+vary_drums (Ctx *ctx, DrumLanes lanes)
+{
+  const StrataStyle *st = ctx->style;
+  int n = ctx->steps;
+
+  for (int pat = 0; pat < 2; pat++)
+    {
+      char *kick = lanes[pat][0], *snare = lanes[pat][1], *hat = lanes[pat][2];
+
+      g_strlcpy (kick, st->kick[pat], 17);
+      g_strlcpy (snare, st->snare[pat], 17);
+      g_strlcpy (hat, st->hat[pat], 17);
+      g_strlcpy (lanes[pat][3], st->extra[pat] ? st->extra[pat] : "................", n + 1);
+      if (st->fill == FILL_JAZZ || st->fill == FILL_NONE)
+        continue;   /* jazz and waltz time stay as written */
+      if (rng_chance (&ctx->rng, 0.5))
+        {
+          /* one more kick on a free eighth that carries no snare */
+          int at = 2 * (1 + rng_int (&ctx->rng, n / 2 - 1));
+          if (kick[at] == '.' && snare[at] == '.')
+            kick[at] = 'x';
+        }
+      if (rng_chance (&ctx->rng, 0.25))
+        {
+          /* drop a kick that is not on the downbeat */
+          int at = 1 + rng_int (&ctx->rng, n - 1);
+          if (kick[at] != '.')
+            kick[at] = '.';
+        }
+      if (ctx->beat == 4 && rng_chance (&ctx->rng, 0.25))
+        {
+          /* eighth hats become sixteenths */
+          gboolean eighths = TRUE;
+          for (int i = 0; i < n; i++)
+            eighths = eighths && ((i % 2 == 0) == (hat[i] != '.'));
+          if (eighths)
+            for (int i = 1; i < n; i += 2)
+              hat[i] = 'o';
+        }
+      if (rng_chance (&ctx->rng, 0.3) && hat[n - 2] != '.')
+        hat[n - 2] = 'O';
+    }
+}
+
 static void
 write_drums (Ctx *ctx)
 {
@@ -467,9 +517,11 @@ write_drums (Ctx *ctx)
   StrataPiece *p = ctx->piece;
   int part = ctx->drums;
   gboolean sparse_intro = rng_chance (&ctx->rng, 0.5);
+  DrumLanes lanes;
 
   if (part < 0)
     return;
+  vary_drums (ctx, lanes);
   for (int bar = 0; bar < p->n_bars; bar++)
     {
       const Bar *b = &ctx->bars[bar];
@@ -494,8 +546,8 @@ write_drums (Ctx *ctx)
         {
           gint64 on = step_tick (ctx, bar, step);
           gint64 off = on + STEP_TICKS;
-          char k = st->kick[pat][step], s = st->snare[pat][step], h = st->hat[pat][step];
-          char e = st->extra[pat] ? st->extra[pat][step] : '.';
+          char k = lanes[pat][0][step], s = lanes[pat][1][step], h = lanes[pat][2][step];
+          char e = lanes[pat][3][step];
           gboolean crash = b->section_start && bar > 0 && step == 0;
           gboolean quiet = b->kind == SEC_INTRO && sparse_intro && b->bar_in_section == 0;
 

@@ -686,7 +686,7 @@ test_solo_notes_audible (void)
   fft_init (&long_fft, 4096);
   fft_init (&short_fft, 2048);
   strata_compose_options_init (&o);
-  o.seconds = 12;
+  o.seconds = 20;
   o.solo_role = "lead";
   o.solo_program = 73;   /* flute: a strong fundamental */
   p = strata_piece_compose ("pop", 4, &o);
