@@ -1038,6 +1038,31 @@ test_demo_track (void)
   g_free (path);
 }
 
+/* The committed demo MIDI file is what the generator writes today for the
+ * command in resources/demo/README.md (the audio needs FluidR3_GM, the MIDI
+ * does not): a generator change that alters the demo fails here, as a
+ * reminder to regenerate the demo track. */
+static void
+test_demo_reproducible (void)
+{
+  char *path = g_build_filename (STRATA_SOURCE_DIR, "resources", "demo", "strata-demo.mid", NULL);
+  GBytes *committed = read_bytes (path);
+  StrataComposeOptions o;
+  StrataPiece *p;
+  GBytes *smf;
+
+  strata_compose_options_init (&o);
+  o.seconds = 30;
+  o.demo_form = TRUE;
+  p = strata_piece_compose ("pop", 6, &o);
+  smf = strata_piece_to_smf (p);
+  g_assert_true (g_bytes_equal (smf, committed));
+  g_bytes_unref (smf);
+  g_bytes_unref (committed);
+  strata_piece_free (p);
+  g_free (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1062,6 +1087,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/corpus/errors/cli-exit-codes", test_cli_exit_codes);
   g_test_add_func ("/strata/corpus/index/real-files", test_index);
   g_test_add_func ("/strata/corpus/demo/track", test_demo_track);
+  g_test_add_func ("/strata/corpus/demo/reproducible", test_demo_reproducible);
 
   status = g_test_run ();
   corpus_test_remove_tree (tmp_root);
