@@ -147,12 +147,84 @@ strata_spectrogram_lane_render (StrataLane *lane, cairo_t *cr, int width, int he
   cairo_surface_mark_dirty (target);
 }
 
+/**
+ * strata_spectrogram_lane_freq_to_y:
+ * @self: a #StrataSpectrogramLane
+ * @hz: a frequency
+ * @height: the lane's height in pixels
+ *
+ * Returns: the row showing @hz (0 = top), or -1 when it is outside the
+ *   displayed range or there is no track
+ */
 double
 strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height)
 {
   if (get_spec (self) == NULL || hz < self->fmin || hz > self->fmax || height < 2)
     return -1;
   return (1.0 - log (hz / self->fmin) / log (self->fmax / self->fmin)) * (height - 1);
+}
+
+/**
+ * strata_spectrogram_lane_y_to_freq:
+ * @self: a #StrataSpectrogramLane
+ * @y: a row, 0 = top
+ * @height: the lane's height in pixels
+ *
+ * The inverse of strata_spectrogram_lane_freq_to_y() (log-frequency axis).
+ *
+ * Returns: the frequency in Hz, or -1 without a track
+ */
+double
+strata_spectrogram_lane_y_to_freq (StrataSpectrogramLane *self, double y, int height)
+{
+  if (get_spec (self) == NULL || height < 2)
+    return -1;
+  y = CLAMP (y, 0.0, height - 1.0);
+  return self->fmin * pow (self->fmax / self->fmin, 1.0 - y / (height - 1));
+}
+
+/**
+ * strata_spectrogram_lane_describe_point:
+ * @self: a #StrataSpectrogramLane
+ * @x: pointer x in lane coordinates
+ * @y: pointer y in lane coordinates
+ *
+ * Returns: (transfer full) (nullable): time, frequency and nearest note
+ *   under the pointer (the lane's tooltip), or %NULL without a track
+ */
+char *
+strata_spectrogram_lane_describe_point (StrataSpectrogramLane *self, double x, double y)
+{
+  static const char *names[12] = { "C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B" };
+  StrataViewport *vp = strata_lane_get_viewport (STRATA_LANE (self));
+  double hz = strata_spectrogram_lane_y_to_freq (self, y, gtk_widget_get_height (GTK_WIDGET (self)));
+  double t;
+  gint64 ms;
+  int midi;
+
+  if (vp == NULL || hz <= 0)
+    return NULL;
+  t = strata_viewport_x_to_time (vp, x);
+  ms = (gint64) (t * 1000.0 + 0.5);
+  midi = (int) lround (69.0 + 12.0 * log2 (hz / 440.0));
+  /* Translators: time · frequency · note name, e.g. "0:12.345 · 440 Hz · A4" */
+  return g_strdup_printf (_("%d:%02d.%03d · %.0f Hz · %s%d"),
+                          (int) (ms / 60000), (int) (ms / 1000 % 60), (int) (ms % 1000),
+                          hz, names[((midi % 12) + 12) % 12], midi / 12 - 1);
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (keyboard)
+    return FALSE;
+  text = strata_spectrogram_lane_describe_point (STRATA_SPECTROGRAM_LANE (widget), x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -222,6 +294,8 @@ strata_spectrogram_lane_init (StrataSpectrogramLane *self)
   strata_lane_set_title (STRATA_LANE (self), _("Spectrogram"));
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 180);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   self->fmin = FMIN_DISPLAY;
   self->fmax = 16000;
   self->db_top = -10.0;

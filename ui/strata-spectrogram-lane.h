@@ -18,4 +18,11 @@ StrataLane *strata_spectrogram_lane_new (void);
  * out of range or no track. */
 double strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height);
 
+/* Frequency (Hz) shown at @y in a lane @height pixels tall; -1 without a track. */
+double strata_spectrogram_lane_y_to_freq (StrataSpectrogramLane *self, double y, int height);
+
+/* What lies under the pointer at (@x, @y), for the tooltip: time, frequency
+ * and the nearest note, e.g. "0:12.345 · 440 Hz · A4". (transfer full) (nullable) */
+char  *strata_spectrogram_lane_describe_point (StrataSpectrogramLane *self, double x, double y);
+
 G_END_DECLS

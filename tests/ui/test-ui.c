@@ -280,6 +280,22 @@ test_pixels (void)
   }
 
   screenshot ("timeline");
+
+  /* The tooltip names time, frequency and note; the axis runs low to high. */
+  {
+    StrataSpectrogramLane *sl = STRATA_SPECTROGRAM_LANE (spec);
+    double y440 = strata_spectrogram_lane_freq_to_y (sl, 440.0, sh);
+    g_autofree char *text = NULL;
+
+    g_assert_cmpfloat (y440, >, 0);
+    g_assert_cmpfloat (strata_spectrogram_lane_freq_to_y (sl, 100.0, sh), >, y440);
+    g_assert_cmpfloat_with_epsilon (strata_spectrogram_lane_y_to_freq (sl, y440, sh), 440.0, 0.01);
+    text = strata_spectrogram_lane_describe_point (sl, 0, y440);
+    g_test_message ("tooltip: %s", text);
+    g_assert_true (g_str_has_prefix (text, "0:00.000"));
+    g_assert_nonnull (strstr (text, "440 Hz"));
+    g_assert_true (g_str_has_suffix (text, "A4"));
+  }
 }
 
 static void
