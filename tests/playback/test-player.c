@@ -243,6 +243,41 @@ test_set_audio (void)
   g_assert_finalize_object (g_steal_pointer (&player));
 }
 
+static void
+on_error (gpointer data, const char *message)
+{
+  *(char **) data = g_strdup (message);
+}
+
+/* A sink that cannot start: the bus error becomes the "error" signal and
+ * playback stops; nothing crashes or hangs. */
+static void
+test_error (void)
+{
+  g_autofree char *old = g_strdup (g_getenv ("STRATA_AUDIO_SINK"));
+  g_autoptr(StrataPlayer) player = NULL;
+  g_autoptr(StrataAudio) audio = make_tone (1.0, 440.0);
+  char *message = NULL;
+  gint64 end;
+
+  g_setenv ("STRATA_AUDIO_SINK", "filesink location=/nonexistent-strata-dir/out.raw", TRUE);
+  player = strata_player_new ();
+  g_setenv ("STRATA_AUDIO_SINK", old, TRUE);
+
+  g_signal_connect_swapped (player, "error", G_CALLBACK (on_error), &message);
+  strata_player_set_audio (player, audio);
+  strata_player_play (player);
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (message == NULL && g_get_monotonic_time () < end)
+    spin (10);
+  g_test_message ("error: %s", message);
+  g_assert_nonnull (message);
+  g_assert_true (g_str_has_prefix (message, "Playback failed: "));
+  g_assert_false (strata_player_get_playing (player));
+  g_free (message);
+  g_assert_finalize_object (g_steal_pointer (&player));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -256,5 +291,6 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/playback/eos", test_eos);
   g_test_add_func ("/strata/playback/loop", test_loop);
   g_test_add_func ("/strata/playback/set-audio", test_set_audio);
+  g_test_add_func ("/strata/playback/error", test_error);
   return g_test_run ();
 }

@@ -328,7 +328,11 @@ test_error_keeps_track (void)
   strata_player_pause (player);
   g_assert_cmpfloat (pos, >, 0.15);
 
-  /* A missing file too, and the close button hides the bar. */
+  /* A playback failure lands in the same bar. */
+  g_signal_emit_by_name (player, "error", "Playback failed: the sink went away");
+  g_assert_cmpstr (strata_window_get_error (window), ==, "Playback failed: the sink went away");
+
+  /* A missing file too. */
   {
     g_autofree char *missing = g_build_filename (tmp_dir, "no-such-file.flac", NULL);
     g_autoptr(GFile) mf = g_file_new_for_path (missing);
