@@ -50,6 +50,7 @@ struct _StrataPlayer
   gboolean in_loop_segment;    /* the current segment stops at loop_end */
   double last_position;        /* seconds, when a query fails */
   gboolean at_eos;
+  gboolean failed;             /* an error was reported; quiet until restarted */
 };
 
 enum { PROP_0, PROP_PLAYING, N_PROPS };
@@ -180,6 +181,11 @@ bus_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
 
         gst_message_parse_error (msg, &error, &debug);
         g_debug ("strata-player: error: %s (%s)", error->message, debug ? debug : "");
+        /* One failure often posts several errors; the first is the most
+         * specific. Report it once. */
+        if (self->failed)
+          break;
+        self->failed = TRUE;
         gst_element_set_state (self->pipeline, GST_STATE_READY);
         set_playing (self, FALSE);
         message = g_strdup_printf (_("Playback failed: %s"), error->message);
@@ -407,6 +413,7 @@ strata_player_set_audio (StrataPlayer *self, StrataAudio *audio)
   self->in_loop_segment = FALSE;
   self->last_position = 0.0;
   self->at_eos = FALSE;
+  self->failed = FALSE;
 
   if (audio != NULL)
     {
@@ -431,6 +438,7 @@ strata_player_play (StrataPlayer *self)
 
   if (self->audio == NULL)
     return;
+  self->failed = FALSE;
   if (self->at_eos)
     do_seek (self, loop_valid (self) ? self->loop_start : 0.0, TRUE);
   else if (loop_valid (self) && !self->in_loop_segment)
