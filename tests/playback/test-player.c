@@ -32,12 +32,13 @@ spin (guint ms)
       g_usleep (2000);
 }
 
+/* Iterates the main context until @cond (@data) holds, for at most @ms. */
 static gboolean
-spin_until_flag (gboolean *flag, guint ms)
+spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
 
-  while (!*flag)
+  while (!cond (data))
     {
       if (g_get_monotonic_time () > end)
         return FALSE;
@@ -47,20 +48,33 @@ spin_until_flag (gboolean *flag, guint ms)
   return TRUE;
 }
 
+static gboolean
+flag_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+static gboolean
+spin_until_flag (gboolean *flag, guint ms)
+{
+  return spin_until (flag_set, flag, ms);
+}
+
+typedef struct { StrataPlayer *player; double seconds; } Past;
+
+static gboolean
+position_past (gpointer data)
+{
+  Past *p = data;
+  return strata_player_get_position (p->player) > p->seconds;
+}
+
 /* Waits (up to 5 s) until the position passes @seconds. */
 static gboolean
 wait_position (StrataPlayer *player, double seconds)
 {
-  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  while (strata_player_get_position (player) <= seconds)
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
+  Past p = { player, seconds };
+  return spin_until (position_past, &p, 5000);
 }
 
 static void

@@ -181,3 +181,44 @@ strata_test_screenshot (GtkWidget *widget, const char *name)
   path = g_build_filename (dir, file, NULL);
   gdk_texture_save_to_png (tex, path);
 }
+
+/* Depth-first search below @root for a widget of @type. (transfer none) */
+static inline GtkWidget *
+strata_test_find_widget (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = strata_test_find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Looks in the sections of @model for an item activating @action (with
+ * string target @target, unless NULL); stores its label in @out_label. */
+static inline gboolean
+strata_test_menu_has (GMenuModel *model, const char *action, const char *target, char **out_label)
+{
+  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
+      for (int i = 0; section && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *a = NULL, *t = NULL, *label = NULL;
+
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &a);
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_TARGET, "s", &t);
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+          if (g_strcmp0 (a, action) == 0 && (target == NULL || g_strcmp0 (t, target) == 0))
+            {
+              if (out_label)
+                *out_label = g_steal_pointer (&label);
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}

@@ -21,21 +21,6 @@ has_window (gpointer data)
   return gtk_application_get_active_window (GTK_APPLICATION (app)) != NULL;
 }
 
-/* Depth-first search for a widget of @type. */
-static GtkWidget *
-find_widget (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_gettext (void)
 {
@@ -51,39 +36,25 @@ test_window (void)
   GtkWindow *window;
   AdwStatusPage *status;
   GtkMenuButton *menu;
-  GMenuModel *model;
-  gboolean found = FALSE;
+  g_autofree char *label = NULL;
+  gboolean found;
 
   g_application_activate (G_APPLICATION (app));
   g_assert_true (strata_test_wait (has_window, NULL, 10000));
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  status = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+  status = ADW_STATUS_PAGE (strata_test_find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
   g_assert_nonnull (status);
   g_test_message ("status page: %s", adw_status_page_get_title (status));
   g_assert_cmpstr (adw_status_page_get_title (status), ==, _("Open a Track"));
   g_assert_cmpstr (adw_status_page_get_title (status), !=, "Open a Track");
 
   /* The primary menu's "About Strata" item. */
-  menu = GTK_MENU_BUTTON (find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON));
-  model = gtk_menu_button_get_menu_model (menu);
-  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
-    {
-      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
-      for (int i = 0; section && i < g_menu_model_get_n_items (section); i++)
-        {
-          g_autofree char *action = NULL, *label = NULL;
-          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
-          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
-          if (g_strcmp0 (action, "app.about") == 0)
-            {
-              g_test_message ("about item: %s", label);
-              g_assert_cmpstr (label, !=, "_About Strata");
-              g_assert_nonnull (strstr (label, "Strata"));
-              found = TRUE;
-            }
-        }
-    }
+  menu = GTK_MENU_BUTTON (strata_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON));
+  found = strata_test_menu_has (gtk_menu_button_get_menu_model (menu), "app.about", NULL, &label);
+  g_test_message ("about item: %s", label);
+  g_assert_cmpstr (label, !=, "_About Strata");
+  g_assert_nonnull (strstr (label, "Strata"));
   g_assert_true (found);
   strata_test_spin (300);
   strata_test_screenshot (GTK_WIDGET (window), "german");

@@ -46,40 +46,14 @@ recent_has (gpointer uri)
   return found;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* The primary menu's recent-files section lists @uri (target of win.open-uri). */
 static gboolean
 recent_menu_has (gpointer uri)
 {
-  GtkMenuButton *button = GTK_MENU_BUTTON (find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON));
-  GMenuModel *model = gtk_menu_button_get_menu_model (button);
+  GtkWidget *button = strata_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
 
-  for (int s = 0; s < g_menu_model_get_n_items (model); s++)
-    {
-      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, s, G_MENU_LINK_SECTION);
-      for (int i = 0; section && i < g_menu_model_get_n_items (section); i++)
-        {
-          g_autofree char *action = NULL, *target = NULL;
-          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
-          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_TARGET, "s", &target);
-          if (g_strcmp0 (action, "win.open-uri") == 0 && g_strcmp0 (target, uri) == 0)
-            return TRUE;
-        }
-    }
-  return FALSE;
+  return strata_test_menu_has (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)),
+                               "win.open-uri", uri, NULL);
 }
 
 static StrataLane *
@@ -173,7 +147,7 @@ test_load (void)
   /* The progress bar follows the engine's "busy". */
   {
     StrataEngine *engine = strata_application_get_engine (app);
-    GtkWidget *bar = find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
+    GtkWidget *bar = strata_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR);
     GtkWidget *revealer = gtk_widget_get_ancestor (bar, GTK_TYPE_REVEALER);
 
     g_assert_cmpint (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), ==,
