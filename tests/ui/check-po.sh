@@ -9,6 +9,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$src"
 grep -v '^#' po/POTFILES | grep -v '^$' > "$tmp/files"
+
+# Every source with translatable strings is listed in POTFILES.
+find app core ui resources -name '*.c' -o -name '*.ui' | sort > "$tmp/sources"
+missing=""
+for f in $(cat "$tmp/sources"); do
+  if grep -q -E '(^|[^A-Za-z0-9_])N?_ ?\("|translatable="yes"' "$f" && ! grep -q -x "$f" "$tmp/files"; then
+    missing="$missing $f"
+  fi
+done
+if [ -n "$missing" ]; then
+  echo "po/POTFILES lacks:$missing" >&2
+  exit 1
+fi
 xgettext --package-name=strata -f "$tmp/files" -D "$src" -o "$tmp/strata.pot" \
   --from-code=UTF-8 --add-comments --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
   --keyword=NC_:1c,2 --keyword=g_dngettext:2,3 --keyword=ngettext:1,2 \
