@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "audio/strata-audio-private.h"
@@ -180,4 +181,21 @@ _strata_downmix_process (const StrataDownmix *mix,
       out[2 * t] = l;
       out[2 * t + 1] = r;
     }
+}
+
+/**
+ * _strata_downmix_sanitize:
+ * @x: (T, 2) interleaved samples
+ * @n_frames: T
+ *
+ * Replaces non-finite samples (from damaged float files) by 0, so NaN and
+ * infinity never reach the analysis.
+ */
+void
+_strata_downmix_sanitize (float *x,
+                          gsize  n_frames)
+{
+  for (gsize i = 0; i < 2 * n_frames; i++)
+    if (G_UNLIKELY (!isfinite (x[i])))
+      x[i] = 0.0f;
 }

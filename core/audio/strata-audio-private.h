@@ -13,6 +13,9 @@ G_BEGIN_DECLS
  * strata_audio_decode). Tests lower it to exercise STRATA_AUDIO_ERROR_TOO_LARGE. */
 gint64 _strata_audio_get_max_frames (void);
 void   _strata_audio_set_max_frames (gint64 max_frames);
+/* How long the GStreamer path waits in pull mode for an audio stream before
+ * retrying in push mode (see strata-audio-gst.c); <= 0 restores 3 s. */
+void   _strata_audio_set_pad_timeout (gint64 usec);
 
 /* The (2, C) matrix that folds C positioned channels to stereo. */
 typedef struct {
@@ -29,6 +32,8 @@ void _strata_downmix_process (const StrataDownmix *mix,
                               const float         *in,
                               float               *out,
                               gsize                n_frames);
+void _strata_downmix_sanitize (float *x,
+                               gsize  n_frames);
 
 /* Growable (T, 2) float buffer: preallocated from the announced length,
  * grown by 1.25x with g_try_realloc (glibc moves large blocks with mremap,
@@ -73,6 +78,10 @@ void           _strata_sndfile_close       (StrataSndfile   *snd);
 int            _strata_sndfile_get_rate    (StrataSndfile   *snd);
 /* Frames announced by the header, or -1 when the format only estimates it. */
 gint64         _strata_sndfile_get_exact_frames (StrataSndfile *snd);
+/* TRUE when libsndfile should decode the file itself: 44.1 kHz and a known
+ * length (a cut Ogg file reports no length, and libsndfile may then read
+ * nothing where GStreamer recovers the complete pages). */
+gboolean       _strata_sndfile_is_fast_path (StrataSndfile *snd);
 void           _strata_sndfile_fill_info   (StrataSndfile   *snd,
                                             StrataAudioInfo *info);
 StrataAudio   *_strata_sndfile_decode      (StrataSndfile          *snd,

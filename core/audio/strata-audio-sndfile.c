@@ -86,6 +86,14 @@ _strata_sndfile_open (const char *path,
       sf_close (sf);
       return NULL;
     }
+  if (sfinfo.samplerate < STRATA_AUDIO_MIN_RATE || sfinfo.samplerate > STRATA_AUDIO_MAX_RATE)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                   _("Cannot read “%s”: a sample rate of %d Hz is not supported"),
+                   path, sfinfo.samplerate);
+      sf_close (sf);
+      return NULL;
+    }
   if (log_says_truncated (sf))
     {
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
@@ -131,6 +139,13 @@ gint64
 _strata_sndfile_get_exact_frames (StrataSndfile *snd)
 {
   return snd->exact_frames;
+}
+
+gboolean
+_strata_sndfile_is_fast_path (StrataSndfile *snd)
+{
+  return snd->sfinfo.samplerate == STRATA_SAMPLE_RATE
+         && snd->sfinfo.frames >= 0 && snd->sfinfo.frames != SF_COUNT_MAX;
 }
 
 static const char *
@@ -272,6 +287,34 @@ position_from_sndfile (int map)
     }
 }
 
+/* Ogg Vorbis and Opus (mapping family 1) fix the channel order by count
+ * (Vorbis I spec, 4.3.9); libsndfile hands the channels over in that order
+ * without a channel map. */
+static gboolean
+vorbis_positions (int                      channels,
+                  GstAudioChannelPosition *pos)
+{
+  static const GstAudioChannelPosition order[8][8] = {
+#define P(x) GST_AUDIO_CHANNEL_POSITION_##x
+    { P (MONO) },
+    { P (FRONT_LEFT), P (FRONT_RIGHT) },
+    { P (FRONT_LEFT), P (FRONT_CENTER), P (FRONT_RIGHT) },
+    { P (FRONT_LEFT), P (FRONT_RIGHT), P (REAR_LEFT), P (REAR_RIGHT) },
+    { P (FRONT_LEFT), P (FRONT_CENTER), P (FRONT_RIGHT), P (REAR_LEFT), P (REAR_RIGHT) },
+    { P (FRONT_LEFT), P (FRONT_CENTER), P (FRONT_RIGHT), P (REAR_LEFT), P (REAR_RIGHT), P (LFE1) },
+    { P (FRONT_LEFT), P (FRONT_CENTER), P (FRONT_RIGHT), P (SIDE_LEFT), P (SIDE_RIGHT),
+      P (REAR_CENTER), P (LFE1) },
+    { P (FRONT_LEFT), P (FRONT_CENTER), P (FRONT_RIGHT), P (SIDE_LEFT), P (SIDE_RIGHT),
+      P (REAR_LEFT), P (REAR_RIGHT), P (LFE1) },
+#undef P
+  };
+
+  if (channels < 1 || channels > 8)
+    return FALSE;
+  memcpy (pos, order[channels - 1], sizeof (GstAudioChannelPosition) * (gsize) channels);
+  return TRUE;
+}
+
 StrataAudio *
 _strata_sndfile_decode (StrataSndfile          *snd,
                         StrataProgressThrottle *progress,
@@ -300,6 +343,12 @@ _strata_sndfile_decode (StrataSndfile          *snd,
       for (int c = 0; c < channels; c++)
         positions[c] = position_from_sndfile (map[c]);
     }
+  else if (channels > 2 && (snd->sfinfo.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG)
+    {
+      positions = g_new (GstAudioChannelPosition, channels);
+      if (!vorbis_positions (channels, positions))
+        g_clear_pointer (&positions, g_free);
+    }
   _strata_downmix_init (&mix, channels, positions);
 
   /* The announced length is exact for most formats and a close estimate for
@@ -327,6 +376,7 @@ _strata_sndfile_decode (StrataSndfile          *snd,
       if (out == NULL)
         goto fail;
       _strata_downmix_process (&mix, scratch, out, (gsize) n);
+      _strata_downmix_sanitize (out, (gsize) n);
       if (announced > 0)
         _strata_progress_report (progress, (double) buf.n_frames / (double) announced);
     }

@@ -348,6 +348,13 @@ strata_audio_probe (const char       *path,
     {
       _strata_sndfile_fill_info (snd, info);
       _strata_sndfile_close (snd);
+      if (info->n_frames == 0)
+        {
+          strata_audio_info_clear (info);
+          g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
+                       _("Cannot read “%s”: the file holds no audio frames"), path);
+          return FALSE;
+        }
       return TRUE;
     }
   return _strata_gst_probe (path, info, error);
@@ -363,9 +370,9 @@ strata_audio_probe (const char       *path,
  * @error: return location for a #GError, or %NULL
  *
  * Decodes a whole file to 44.1 kHz stereo float. Files libsndfile reads at
- * 44.1 kHz (WAV, FLAC, AIFF, Ogg Vorbis, MP3, ...) are read directly; all
- * others go through GStreamer (uridecodebin ! audioconvert ! audioresample
- * quality 10). Channels are folded to stereo as documented in
+ * 44.1 kHz with a known length (WAV, FLAC, AIFF, Ogg Vorbis, MP3, ...) are
+ * read directly; all others go through GStreamer (uridecodebin ! audioconvert ! audioresample
+ * quality 6). Channels are folded to stereo as documented in
  * strata-audio.h. Memory: the result is allocated once from the announced
  * length (grown by 1.25x when a stream runs longer), so peak memory stays
  * close to the decoded size.
@@ -412,7 +419,7 @@ strata_audio_decode (const char          *path,
       int rate = _strata_sndfile_get_rate (snd);
       gint64 exact = _strata_sndfile_get_exact_frames (snd);
 
-      if (rate == STRATA_SAMPLE_RATE)
+      if (_strata_sndfile_is_fast_path (snd))
         {
           StrataAudio *audio = _strata_sndfile_decode (snd, &throttle, cancellable, error);
 

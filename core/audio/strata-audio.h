@@ -55,9 +55,54 @@ gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
 
+/* Native sample rates accepted (Hz); others give STRATA_AUDIO_ERROR_UNSUPPORTED. */
+#define STRATA_AUDIO_MIN_RATE 1000
+#define STRATA_AUDIO_MAX_RATE 768000
+
 /* Decodes any file GStreamer or libsndfile can read to 44.1 kHz stereo float.
  * @progress is called on the calling thread. Returns NULL with @error set
- * (G_IO_ERROR_CANCELLED when @cancellable fired). (transfer full) */
+ * (G_IO_ERROR_CANCELLED when @cancellable fired). (transfer full)
+ *
+ * Path: libsndfile when it opens the file, its rate is 44100 Hz and it knows
+ * the length (a cut Ogg file has none: libsndfile may then read nothing); otherwise
+ * GStreamer (uridecodebin ! audioconvert ! audioresample quality=6 !
+ * F32LE 44.1 kHz ! appsink; if no audio
+ * stream appears within 3 s, filesrc ! queue ! decodebin, see strata-audio-gst.c; a 30 kHz tone at 96 kHz comes out
+ * 118 dB down; the test requires >= 60 dB).
+ *
+ * Channels (same matrix on both paths):
+ *   1 channel  -> L = R = x (no level change)
+ *   2 channels -> unchanged
+ *   more       -> each channel feeds L and R with gains by position
+ *                 (ITU-R BS.775 style):
+ *                   front L / R (and wide)        1 to its side
+ *                   front centre, mono            0.7071 to both
+ *                   front L/R of centre           0.9239 own side, 0.3827 other
+ *                   side / rear / top / bottom L/R 0.7071 to its side
+ *                   LFE                           dropped (0)
+ *                   rear/top centre, other        0.5 to both
+ *                 then each side is divided by the sum of its gains, so a
+ *                 signal present in every channel keeps its level and the
+ *                 result cannot clip. 5.1 gives
+ *                 L = (FL + 0.7071 FC + 0.7071 SL) / 2.4142, R likewise.
+ *   Positions come from libsndfile's channel map (WAVE_FORMAT_EXTENSIBLE,
+ *   CAF, ...) or GStreamer's channel-mask. Unknown layouts of 3 to 8 channels
+ *   take the default WAV layout for that count (3: FL FR FC; 4: FL FR RL RR;
+ *   5: + FC; 6: FL FR FC LFE RL RR; 7: + RC; 8: + SL SR); wider unknown
+ *   layouts are averaged equally into both sides.
+ * Non-finite samples (damaged float files) become 0.
+ *
+ * Truncation: a file cut short of the length its header states (WAV/AIFF
+ * data chunk, FLAC STREAMINFO, MP3 Xing/LAME header) is
+ * STRATA_AUDIO_ERROR_CORRUPT, never a silently shorter result. Ogg has no
+ * length header, so a cut Ogg file decodes to the pages that are left; for
+ * lengths GStreamer only estimates, a shortfall of more than 10 % (and 1 s)
+ * is CORRUPT.
+ *
+ * Limits: at most 4 hours (STRATA_AUDIO_ERROR_TOO_LARGE beyond, or when
+ * memory runs out). Peak memory stays near the decoded size (8 bytes a frame):
+ * the result is allocated once from the announced length, grown by 1.25x
+ * when a stream runs longer, and shrunk at the end. */
 StrataAudio *strata_audio_decode (const char          *path,
                                   StrataProgressFunc   progress,
                                   gpointer             progress_data,
