@@ -63,6 +63,7 @@ strata_application_startup (GApplication *app)
   static const struct { const char *action; const char *accels[4]; } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "win.open", { "<Control>o", NULL } },
+    { "win.export-picture", { "<Control>e", NULL } },
     { "win.cancel", { "<Control>period", NULL } },
     { "win.play-pause", { "space", NULL } },
     { "win.stop", { "<Control>space", NULL } },

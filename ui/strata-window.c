@@ -263,7 +263,7 @@ load_data_free (LoadData *data)
 static void
 set_track_actions_enabled (StrataWindow *self, gboolean enabled)
 {
-  static const char *names[] = { "play-pause", "stop", "skip-backward", "skip-forward",
+  static const char *names[] = { "export-picture", "play-pause", "stop", "skip-backward", "skip-forward",
                                  "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -383,6 +383,102 @@ strata_window_open (StrataWindow *self, GFile *file)
   data->cancellable = g_object_ref (self->load_cancellable);
   data->file = g_object_ref (file);
   strata_engine_load_async (self->engine, path, self->load_cancellable, load_ready_cb, data);
+}
+
+/* ---- export ------------------------------------------------------------------ */
+
+/**
+ * strata_window_export_picture:
+ * @self: a #StrataWindow
+ * @file: where to write the PNG
+ * @error: return location for an error
+ *
+ * Saves what the timeline shows (all lanes, at the window's zoom) as a PNG
+ * image, rendered by the window's renderer.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (the message names the file)
+ */
+gboolean
+strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
+{
+  GtkWidget *widget;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  int w, h;
+
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  widget = GTK_WIDGET (self->timeline);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  if (self->track == NULL || w <= 0 || h <= 0)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                   _("Could not save “%s”: there is no track to show"), name);
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  png = gdk_texture_save_to_png_bytes (texture);
+
+  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,
+                                &local_error))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not save “%s”: %s"), name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (file != NULL && !strata_window_export_picture (self, file, &error))
+        show_error (self, error->message);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  char *dot;
+
+  if (self->chooser || self->track == NULL)
+    return;
+  base = g_path_get_basename (strata_track_get_path (self->track));
+  if ((dot = strrchr (base, '.')) != NULL)
+    *dot = '\0';
+  name = g_strconcat (base, ".png", NULL);
+
+  self->chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 /* ---- actions ----------------------------------------------------------------- */
@@ -521,6 +617,7 @@ loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 static const GActionEntry win_entries[] = {
   { .name = "open", .activate = open_action },
   { .name = "open-uri", .activate = open_uri_action, .parameter_type = "s" },
+  { .name = "export-picture", .activate = export_picture_action },
   { .name = "cancel", .activate = cancel_action },
   { .name = "play-pause", .activate = play_pause_action },
   { .name = "stop", .activate = stop_action },

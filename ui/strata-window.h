@@ -23,6 +23,8 @@ gboolean        strata_window_get_loading    (StrataWindow *self);
 StrataTrack    *strata_window_get_track      (StrataWindow *self);   /* (transfer none) (nullable) */
 StrataPlayer   *strata_window_get_player     (StrataWindow *self);   /* (transfer none) */
 StrataTimeline *strata_window_get_timeline   (StrataWindow *self);   /* (transfer none) */
+/* Saves the timeline as it is shown as a PNG image. */
+gboolean        strata_window_export_picture (StrataWindow *self, GFile *file, GError **error);
 /* The error bar's message when it is shown, else NULL. */
 const char     *strata_window_get_error      (StrataWindow *self);
 

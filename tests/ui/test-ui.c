@@ -272,6 +272,36 @@ test_pixels (void)
   }
 }
 
+/* The timeline as a PNG: the size of the timeline, with the lanes in it. */
+static void
+test_export_picture (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "timeline.png", NULL);
+  g_autofree char *bad = g_build_filename (tmp_dir, "no-such-dir", "x.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bad_file = g_file_new_for_path (bad);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) png = NULL;
+  GtkWidget *timeline = GTK_WIDGET (strata_window_get_timeline (window));
+
+  g_assert_true (strata_window_export_picture (window, file, &error));
+  g_assert_no_error (error);
+  png = gdk_texture_new_from_file (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (png), ==, gtk_widget_get_width (timeline));
+  g_assert_cmpint (gdk_texture_get_height (png), ==, gtk_widget_get_height (timeline));
+  {
+    int w = gdk_texture_get_width (png), h = gdk_texture_get_height (png);
+    g_autofree guint32 *px = g_new (guint32, (gsize) w * h);
+    gdk_texture_download (png, (guchar *) px, (gsize) w * 4);
+    g_assert_cmpuint (strata_test_count_colours (px, (gsize) w * h), >, 100);
+  }
+
+  g_assert_false (strata_window_export_picture (window, bad_file, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "x.png"));
+}
+
 static void
 test_error_keeps_track (void)
 {
@@ -622,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/load", test_load);
   g_test_add_func ("/strata/ui/play", test_play);
   g_test_add_func ("/strata/ui/pixels", test_pixels);
+  g_test_add_func ("/strata/ui/export-picture", test_export_picture);
   g_test_add_func ("/strata/ui/error-keeps-track", test_error_keeps_track);
   g_test_add_func ("/strata/ui/zoom", test_zoom);
   g_test_add_func ("/strata/ui/seek-click", test_seek_click);
