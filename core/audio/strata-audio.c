@@ -303,7 +303,7 @@ check_readable (const char *path,
   if (S_ISREG (st.st_mode) && st.st_size == 0)
     {
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
-                   _("Cannot decode “%s”: the file is empty (0 bytes)"), path);
+                   _("Cannot read “%s”: the file is empty (0 bytes)"), path);
       return FALSE;
     }
   return TRUE;

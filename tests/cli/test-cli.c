@@ -1,0 +1,296 @@
+/* test-cli.c: strata-cli end to end (spawned, as a user runs it).
+ *
+ * Usage: test-cli PATH-TO-STRATA-CLI [GTest options]
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sndfile.h>
+
+static const char *cli_path;
+static char *tmpdir;
+
+typedef struct {
+  const char *name;
+  int         sf_format;
+  int         rate;
+  int         channels;
+  double      seconds;
+  const char *format;       /* expected "format" */
+  const char *detail;       /* expected "detail", NULL: not checked */
+} Sample;
+
+static const Sample samples[] = {
+  { "pcm16.wav",  SF_FORMAT_WAV | SF_FORMAT_PCM_16,   44100, 2, 1.0, "WAV",        "PCM 16-bit" },
+  { "pcm24.wav",  SF_FORMAT_WAV | SF_FORMAT_PCM_24,   96000, 6, 0.5, "WAV",        "PCM 24-bit" },
+  { "float.wav",  SF_FORMAT_WAV | SF_FORMAT_FLOAT,    22050, 1, 0.5, "WAV",        "Float 32-bit" },
+  { "mono.flac",  SF_FORMAT_FLAC | SF_FORMAT_PCM_16,  48000, 1, 1.0, "FLAC",       "16-bit" },
+  { "tone.ogg",   SF_FORMAT_OGG | SF_FORMAT_VORBIS,   44100, 2, 1.0, "Ogg Vorbis", "Vorbis" },
+  { "tone.opus",  SF_FORMAT_OGG | SF_FORMAT_OPUS,     48000, 2, 1.0, "Opus",       NULL },
+  { "tone.mp3",   SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 44100, 2, 1.0, "MP3", NULL },
+};
+
+static char *
+sample_path (const Sample *s)
+{
+  return g_build_filename (tmpdir, s->name, NULL);
+}
+
+static void
+write_sample (const Sample *s)
+{
+  g_autofree char *path = sample_path (s);
+  const gint64 n = (gint64) (s->seconds * s->rate);
+  SF_INFO info = { .samplerate = s->rate, .channels = s->channels, .format = s->sf_format };
+  g_autofree float *x = g_new (float, (gsize) n * s->channels);
+  SNDFILE *sf;
+
+  for (gint64 t = 0; t < n; t++)
+    for (int c = 0; c < s->channels; c++)
+      x[t * s->channels + c] = (float) (0.5 * sin (2.0 * G_PI * 440.0 * (double) t / s->rate));
+  sf = sf_open (path, SFM_WRITE, &info);
+  g_assert_nonnull (sf);
+  g_assert_cmpint (sf_writef_float (sf, x, n), ==, n);
+  g_assert_cmpint (sf_close (sf), ==, 0);
+}
+
+/* Runs strata-cli with @args (NULL-terminated, after the program name). */
+static int
+run_cli (const char * const *args,
+         char              **out,
+         char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (gpointer) cli_path);
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, out, err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  g_test_message ("stderr: %s", *err);
+  return WEXITSTATUS (wait_status);
+}
+
+static void
+test_info_text (void)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) blocks = NULL;
+
+  g_ptr_array_add (args, g_strdup ("info"));
+  for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
+    g_ptr_array_add (args, sample_path (&samples[i]));
+  g_ptr_array_add (args, NULL);
+
+  g_assert_cmpint (run_cli ((const char * const *) args->pdata, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+
+  /* One block per file, in order, separated by a blank line. */
+  blocks = g_strsplit (out, "\n\n", -1);
+  g_assert_cmpuint (g_strv_length (blocks), ==, G_N_ELEMENTS (samples));
+  for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      const Sample *s = &samples[i];
+      g_autofree char *path = sample_path (s);
+      g_autofree char *l_path = g_strdup_printf ("path:        %s\n", path);
+      g_autofree char *l_format = g_strdup_printf ("format:      %s\n", s->format);
+      g_autofree char *l_channels = g_strdup_printf ("channels:    %d\n", s->channels);
+      g_autofree char *l_rate = g_strdup_printf ("sample_rate: %d\n", s->rate);
+
+      g_assert_true (g_str_has_prefix (blocks[i], l_path));
+      g_assert_nonnull (strstr (blocks[i], l_format));
+      g_assert_nonnull (strstr (blocks[i], l_channels));
+      g_assert_nonnull (strstr (blocks[i], "frames:      "));
+      g_assert_nonnull (strstr (blocks[i], "duration_s:  "));
+      if (s->sf_format != (SF_FORMAT_OGG | SF_FORMAT_OPUS))
+        g_assert_nonnull (strstr (blocks[i], l_rate));
+      if (s->detail != NULL)
+        {
+          g_autofree char *l_detail = g_strdup_printf ("detail:      %s\n", s->detail);
+          g_assert_nonnull (strstr (blocks[i], l_detail));
+        }
+    }
+  {
+    /* Exact numbers for the PCM file. */
+    g_assert_nonnull (strstr (blocks[0], "frames:      44100\n"));
+    g_assert_nonnull (strstr (blocks[0], "duration_s:  1.000"));
+  }
+}
+
+static void
+test_info_json (void)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+
+  g_ptr_array_add (args, g_strdup ("info"));
+  g_ptr_array_add (args, g_strdup ("--json"));
+  for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
+    g_ptr_array_add (args, sample_path (&samples[i]));
+  g_ptr_array_add (args, NULL);
+
+  g_assert_cmpint (run_cli ((const char * const *) args->pdata, &out, &err), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, G_N_ELEMENTS (samples));
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      const Sample *s = &samples[i];
+      JsonObject *o = json_array_get_object_element (array, i);
+      g_autofree char *path = sample_path (s);
+
+      g_assert_cmpstr (json_object_get_string_member (o, "path"), ==, path);
+      g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, s->format);
+      g_assert_true (json_object_has_member (o, "detail"));
+      if (s->detail != NULL)
+        g_assert_cmpstr (json_object_get_string_member (o, "detail"), ==, s->detail);
+      g_assert_cmpint (json_object_get_int_member (o, "channels"), ==, s->channels);
+      if (s->sf_format != (SF_FORMAT_OGG | SF_FORMAT_OPUS))
+        {
+          g_assert_cmpint (json_object_get_int_member (o, "sample_rate"), ==, s->rate);
+          g_assert_cmpint (json_object_get_int_member (o, "frames"), ==, (gint64) (s->seconds * s->rate));
+        }
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "duration_s"), s->seconds, 0.03);
+      g_assert_false (json_object_has_member (o, "error"));
+    }
+}
+
+static void
+test_info_bad_files (void)
+{
+  g_autofree char *good = sample_path (&samples[0]);
+  g_autofree char *missing = g_build_filename (tmpdir, "missing.wav", NULL);
+  g_autofree char *empty = g_build_filename (tmpdir, "empty.flac", NULL);
+  g_autofree char *random = g_build_filename (tmpdir, "random.mp3", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint32 noise[4096];
+  const char *bad[] = { missing, empty, random };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (noise); i++)
+    noise[i] = g_rand_int (rand);
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_true (g_file_set_contents (random, (const char *) noise, sizeof noise, NULL));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *jout = NULL;
+      g_autofree char *jerr = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      const char *args[] = { "info", bad[i], good, NULL };
+      const char *jargs[] = { "info", "--json", bad[i], good, NULL };
+      JsonArray *array;
+
+      /* Exit 1, the reason on stderr with the file name; the good file is
+       * still reported. (libmpg123, inside libsndfile, may add its own
+       * "Note: ..." lines for a damaged .mp3.) */
+      g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
+      g_assert_nonnull (strstr (err, bad[i]));
+      g_assert_nonnull (strstr (err, "strata-cli: "));
+      g_assert_nonnull (strstr (out, good));
+      g_assert_null (strstr (out, bad[i]));
+
+      g_assert_cmpint (run_cli (jargs, &jout, &jerr), ==, 1);
+      g_assert_nonnull (strstr (jerr, bad[i]));
+      g_assert_true (json_parser_load_from_data (parser, jout, -1, NULL));
+      array = json_node_get_array (json_parser_get_root (parser));
+      g_assert_cmpuint (json_array_get_length (array), ==, 2);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "path"), ==, bad[i]);
+      g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (array, 0), "error"), bad[i]));
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "format"), ==, "WAV");
+    }
+}
+
+static void
+test_info_usage (void)
+{
+  const char *no_files[] = { "info", NULL };
+  const char *no_files_json[] = { "info", "--json", NULL };
+  const char *bad_option[] = { "info", "--no-such-option", "x.wav", NULL };
+  const char *help[] = { "info", "--help", NULL };
+  const char *unknown_cmd[] = { "no-such-command", NULL };
+
+  for (gsize i = 0; i < 4; i++)
+    {
+      const char * const *args[] = { no_files, no_files_json, bad_option, unknown_cmd };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_cli (args[i], &out, &err), ==, 2);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_true (g_str_has_prefix (err, "strata-cli: "));
+    }
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_cli (help, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "--json"));
+  }
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, entry, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    {
+      g_printerr ("usage: %s PATH-TO-STRATA-CLI\n", argv[0]);
+      return 2;
+    }
+  cli_path = argv[1];
+  tmpdir = g_dir_make_tmp ("strata-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
+    write_sample (&samples[i]);
+
+  g_test_add_func ("/strata/cli/info/text", test_info_text);
+  g_test_add_func ("/strata/cli/info/json", test_info_json);
+  g_test_add_func ("/strata/cli/info/bad-files", test_info_bad_files);
+  g_test_add_func ("/strata/cli/info/usage", test_info_usage);
+
+  status = g_test_run ();
+  remove_tree (tmpdir);
+  g_free (tmpdir);
+  return status;
+}
