@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 #include "strata-waveform-lane.h"
 
@@ -17,6 +18,84 @@ struct _StrataWaveformLane
 
 G_DEFINE_FINAL_TYPE (StrataWaveformLane, strata_waveform_lane, STRATA_TYPE_LANE)
 
+/* Below this many frames a pixel the summary is coarser than the screen:
+ * draw from the samples themselves (reading, not computing). */
+#define SAMPLE_LEVEL_FRAMES 32.0
+
+static inline double
+mono_at (const float *samples, gint64 f)
+{
+  return 0.5 * (samples[2 * f] + samples[2 * f + 1]);
+}
+
+static void
+render_samples (StrataAudio *audio, cairo_t *cr, int width, double mid, double scale,
+                double start_frame, double frames_per_px)
+{
+  const float *samples = strata_audio_get_samples (audio);
+  gint64 n = strata_audio_get_n_frames (audio);
+
+  if (frames_per_px >= 1.0)
+    {
+      /* min/max of the mono mix over each column's frames. */
+      for (int x = 0; x < width; x++)
+        {
+          gint64 f0 = (gint64) floor (start_frame + x * frames_per_px);
+          gint64 f1 = MAX (f0 + 1, (gint64) floor (start_frame + (x + 1) * frames_per_px));
+          double lo = 1.0, hi = -1.0, y0, y1;
+
+          f0 = MAX (f0, 0);
+          f1 = MIN (f1, n);
+          for (gint64 f = f0; f < f1; f++)
+            {
+              double v = mono_at (samples, f);
+              lo = MIN (lo, v);
+              hi = MAX (hi, v);
+            }
+          if (hi < lo)
+            continue;
+          y0 = floor (mid - CLAMP (hi, -1.0, 1.0) * scale);
+          y1 = MAX (y0 + 1, ceil (mid - CLAMP (lo, -1.0, 1.0) * scale));
+          cairo_rectangle (cr, x, y0, 1, y1 - y0);
+        }
+      cairo_fill (cr);
+      return;
+    }
+
+  /* Fewer than one frame a pixel: a line through the samples, with a dot
+   * on each when they are far apart. */
+  {
+    gint64 f0 = MAX ((gint64) floor (start_frame), 0);
+    gint64 f1 = MIN ((gint64) ceil (start_frame + width * frames_per_px) + 1, n);
+    double px_per_frame = 1.0 / frames_per_px;
+
+    for (gint64 f = f0; f < f1; f++)
+      {
+        double x = (f - start_frame) * px_per_frame;
+        double y = mid - CLAMP (mono_at (samples, f), -1.0, 1.0) * scale;
+        if (f == f0)
+          cairo_move_to (cr, x, y);
+        else
+          cairo_line_to (cr, x, y);
+      }
+    cairo_set_line_width (cr, 1.5);
+    cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke (cr);
+
+    if (px_per_frame >= 8.0)
+      {
+        for (gint64 f = f0; f < f1; f++)
+          {
+            double x = (f - start_frame) * px_per_frame;
+            double y = mid - CLAMP (mono_at (samples, f), -1.0, 1.0) * scale;
+            cairo_new_sub_path (cr);
+            cairo_arc (cr, x, y, 2.5, 0, 2 * G_PI);
+          }
+        cairo_fill (cr);
+      }
+  }
+}
+
 static void
 strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
                              double start_s, double s_per_px)
@@ -27,6 +106,21 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
 
   if (peaks == NULL)
     return;
+  /* Centre line. */
+  cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.35);
+  cairo_rectangle (cr, 0, floor (mid), width, 1);
+  cairo_fill (cr);
+
+  cairo_set_source_rgb (cr, STRATA_WAVEFORM_R / 255.0, STRATA_WAVEFORM_G / 255.0,
+                        STRATA_WAVEFORM_B / 255.0);
+
+  if (s_per_px * STRATA_SAMPLE_RATE < SAMPLE_LEVEL_FRAMES)
+    {
+      render_samples (strata_track_get_audio (strata_lane_get_track (lane)), cr, width, mid, scale,
+                      start_s * STRATA_SAMPLE_RATE, s_per_px * STRATA_SAMPLE_RATE);
+      return;
+    }
+
   if (self->n_px < width)
     {
       self->min = g_renew (float, self->min, width);
@@ -36,14 +130,7 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
   strata_peaks_query (peaks, start_s * STRATA_SAMPLE_RATE, s_per_px * STRATA_SAMPLE_RATE,
                       width, self->min, self->max);
 
-  /* Centre line. */
-  cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.35);
-  cairo_rectangle (cr, 0, floor (mid), width, 1);
-  cairo_fill (cr);
-
   /* One rectangle a column, from min to max (at least one pixel tall). */
-  cairo_set_source_rgb (cr, STRATA_WAVEFORM_R / 255.0, STRATA_WAVEFORM_G / 255.0,
-                        STRATA_WAVEFORM_B / 255.0);
   for (int x = 0; x < width; x++)
     {
       double lo = CLAMP (self->min[x], -1.0f, 1.0f), hi = CLAMP (self->max[x], -1.0f, 1.0f);

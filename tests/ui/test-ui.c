@@ -395,6 +395,29 @@ test_zoom (void)
   strata_viewport_set_start (vp, 1.0);
   g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp), 1.0, 1e-9);
 
+  /* Down to the samples: the waveform is drawn from the audio itself. */
+  {
+    StrataLane *wave = find_lane (STRATA_TYPE_WAVEFORM_LANE);
+    double saved = strata_viewport_get_seconds_per_px (vp);
+
+    for (double spp = 16.0; spp >= 0.125; spp /= 8)
+      {
+        g_autofree guint32 *px = NULL;
+        gsize blue = 0;
+        int w, h;
+
+        strata_viewport_set_seconds_per_px (vp, spp / STRATA_SAMPLE_RATE);
+        strata_viewport_set_start (vp, 1.0);
+        gtk_test_widget_wait_for_draw (GTK_WIDGET (wave));
+        px = strata_test_render (GTK_WIDGET (wave), &w, &h);
+        for (gsize i = 0; i < (gsize) w * h; i++)
+          blue += ((px[i] >> 16) & 0xff) < 0x80 && (px[i] & 0xff) > 0xc0;
+        g_test_message ("%.3f frames/px: %" G_GSIZE_FORMAT " waveform-coloured pixels", spp, blue);
+        g_assert_cmpuint (blue, >=, (gsize) w);
+      }
+    strata_viewport_set_seconds_per_px (vp, saved);
+  }
+
   activate ("win.zoom-out");
   g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), spp1, spp1 * 1e-6);
   activate ("win.zoom-fit");
