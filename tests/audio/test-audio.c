@@ -276,6 +276,60 @@ test_decode_format (gconstpointer user_data)
   g_assert_cmpint (g_unlink (path), ==, 0);
 }
 
+/* --- A format only GStreamer reads (WavPack): GstDiscoverer + decode -------- */
+
+static void
+test_gst_only_format (void)
+{
+  g_autofree char *path = tmp_file ("tone.wv");
+  g_autofree char *desc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) msg = NULL;
+  g_autoptr(StrataAudio) audio = NULL;
+  StrataAudioInfo info;
+  const float *y;
+  gint64 n;
+  double level_db;
+
+  if (gst_registry_check_feature_version (gst_registry_get (), "wavpackenc", 1, 0, 0) == FALSE)
+    {
+      g_test_skip ("wavpackenc is not installed");
+      return;
+    }
+  /* 48000 frames of a 1 kHz sine at amplitude 0.5, 48 kHz stereo. */
+  desc = g_strdup_printf ("audiotestsrc num-buffers=48 samplesperbuffer=1000 freq=1000 volume=0.5 "
+                          "! audio/x-raw,format=S16LE,rate=48000,channels=2 ! audioconvert ! wavpackenc "
+                          "! filesink location=\"%s\"", path);
+  pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  g_assert_true (strata_audio_probe (path, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (info.format, ==, "WavPack");
+  g_assert_cmpint (info.sample_rate, ==, 48000);
+  g_assert_cmpint (info.channels, ==, 2);
+  g_assert_cmpfloat_with_epsilon (info.duration, 1.0, 0.01);
+  strata_audio_info_clear (&info);
+
+  audio = strata_audio_decode (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n = strata_audio_get_n_frames (audio);
+  y = strata_audio_get_samples (audio);
+  g_assert_cmpint (ABS (n - 44100), <=, 3);
+  level_db = 20.0 * log10 (tone_amplitude (y, 0, n / 10, n - n / 5, TONE_HZ, 44100.0) / TONE_AMP);
+  g_test_message ("WavPack: %" G_GINT64_FORMAT " frames, level %+.4f dB", n, level_db);
+  g_assert_cmpfloat (fabs (level_db), <=, 0.1);
+  g_unlink (path);
+}
+
 /* --- Resampler stop band -------------------------------------------------- */
 
 static void
@@ -903,6 +957,7 @@ main (int argc,
           add_case ("decode", f, rates[r], channels, test_decode_format);
         }
 
+  g_test_add_func ("/strata/audio/gst-only-format", test_gst_only_format);
   g_test_add_func ("/strata/audio/resample/alias", test_resample_alias);
   g_test_add_func ("/strata/audio/downmix/matrix", test_downmix_matrix);
   g_test_add_data_func ("/strata/audio/downmix/file/44100", GINT_TO_POINTER (44100), test_downmix_file);
