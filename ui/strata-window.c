@@ -10,40 +10,11 @@
 #include "strata-settings.h"
 #include "strata-spectrogram-lane.h"
 #include "strata-waveform-lane.h"
-#include "strata-window.h"
+#include "strata-window-private.h"
 
-#define SKIP_SECONDS 5.0
 #define MAX_RECENT 6
 #define LABEL_HZ 15
 
-struct _StrataWindow
-{
-  AdwApplicationWindow parent_instance;
-
-  /* Template children. */
-  AdwWindowTitle *window_title;
-  GMenu *recent_section;
-  GtkRevealer *error_revealer;
-  GtkLabel *error_label;
-  GtkRevealer *progress_revealer;
-  GtkLabel *stage_label;
-  GtkProgressBar *progress_bar;
-  GtkStack *stack;
-  StrataTimeline *timeline;
-  GtkButton *play_button;
-  GtkLabel *position_label;
-  GtkLabel *loop_label;
-
-  StrataEngine *engine;
-  StrataPlayer *player;
-  StrataTrack *track;            /* (nullable) the open track */
-  GCancellable *load_cancellable; /* (nullable) while a load runs */
-  GSettings *settings;           /* (nullable) */
-  GtkRecentManager *recent;
-  guint tick_id;
-  gint64 label_time;             /* frame time of the last label update */
-  GtkFileChooserNative *chooser;
-};
 
 G_DEFINE_FINAL_TYPE (StrataWindow, strata_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -56,8 +27,9 @@ format_time (double seconds)
                           (int) (ms % 1000));
 }
 
-static void
-show_error (StrataWindow *self, const char *message)
+/* Shows @message in the error bar (until closed or a track opens). */
+void
+_strata_window_show_error (StrataWindow *self, const char *message)
 {
   gtk_label_set_label (self->error_label, message);
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
@@ -80,8 +52,9 @@ update_position_label (StrataWindow *self, double pos)
   gtk_label_set_label (self->position_label, text);
 }
 
-static void
-update_position (StrataWindow *self)
+/* Updates the position label and the playhead from the player, now. */
+void
+_strata_window_update_position (StrataWindow *self)
 {
   double pos = strata_player_get_position (self->player);
 
@@ -128,13 +101,13 @@ playing_changed_cb (StrataWindow *self)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
       self->tick_id = 0;
     }
-  update_position (self);
+  _strata_window_update_position (self);
 }
 
 static void
 player_error_cb (StrataWindow *self, const char *message)
 {
-  show_error (self, message);
+  _strata_window_show_error (self, message);
 }
 
 /* ---- loop and selection ----------------------------------------------------- */
@@ -169,8 +142,8 @@ update_loop_label (StrataWindow *self)
 
 /* Makes the player loop the selection when the loop is on and there is one
  * (not while a selection is being dragged: each change would seek). */
-static void
-apply_loop (StrataWindow *self)
+void
+_strata_window_apply_loop (StrataWindow *self)
 {
   StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
   double a, b, la, lb;
@@ -194,14 +167,14 @@ selection_changed_cb (StrataWindow *self)
 
   update_loop_label (self);
   if (!strata_viewport_get_selection (vp, NULL, NULL))
-    apply_loop (self);   /* cleared: stop looping */
+    _strata_window_apply_loop (self);   /* cleared: stop looping */
 }
 
 static void
 timeline_seek_cb (StrataWindow *self, double seconds)
 {
   strata_player_seek (self->player, seconds);
-  update_position (self);
+  _strata_window_update_position (self);
 }
 
 /* ---- recent files ------------------------------------------------------------ */
@@ -259,18 +232,6 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
-/* Playback and timeline actions only make sense with a track. */
-static void
-set_track_actions_enabled (StrataWindow *self, gboolean enabled)
-{
-  static const char *names[] = { "export-picture", "play-pause", "stop", "skip-backward", "skip-forward",
-                                 "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
-                                 enabled);
-}
-
 static void
 set_track (StrataWindow *self, StrataTrack *track)
 {
@@ -293,11 +254,11 @@ set_track (StrataWindow *self, StrataTrack *track)
   adw_window_title_set_title (self->window_title, basename);
   adw_window_title_set_subtitle (self->window_title, dur);
   gtk_stack_set_visible_child_name (self->stack, "timeline");
-  set_track_actions_enabled (self, TRUE);
+  _strata_window_set_track_actions_enabled (self, TRUE);
   g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "loop")),
                              g_variant_new_boolean (FALSE));
-  apply_loop (self);
-  update_position (self);
+  _strata_window_apply_loop (self);
+  _strata_window_update_position (self);
 }
 
 static void
@@ -325,7 +286,7 @@ load_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         message = g_strdup (error->message);
       else
         message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
-      show_error (self, message);
+      _strata_window_show_error (self, message);
       goto out;
     }
 
@@ -369,7 +330,7 @@ strata_window_open (StrataWindow *self, GFile *file)
     {
       g_autofree char *uri = g_file_get_uri (file);
       g_autofree char *message = g_strdup_printf (_("Could not open “%s”: only local files can be opened"), uri);
-      show_error (self, message);
+      _strata_window_show_error (self, message);
       return;
     }
 
@@ -384,251 +345,6 @@ strata_window_open (StrataWindow *self, GFile *file)
   data->file = g_object_ref (file);
   strata_engine_load_async (self->engine, path, self->load_cancellable, load_ready_cb, data);
 }
-
-/* ---- export ------------------------------------------------------------------ */
-
-/**
- * strata_window_export_picture:
- * @self: a #StrataWindow
- * @file: where to write the PNG
- * @error: return location for an error
- *
- * Saves what the timeline shows (all lanes, at the window's zoom) as a PNG
- * image, rendered by the window's renderer.
- *
- * Returns: %TRUE on success; %FALSE with @error set (the message names the file)
- */
-gboolean
-strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
-{
-  GtkWidget *widget;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderNode *node;
-  int w, h;
-
-  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  widget = GTK_WIDGET (self->timeline);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  if (self->track == NULL || w <= 0 || h <= 0)
-    {
-      g_autofree char *name = g_file_get_parse_name (file);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   _("Could not save “%s”: there is no track to show"), name);
-      return FALSE;
-    }
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  gsk_render_node_unref (node);
-  png = gdk_texture_save_to_png_bytes (texture);
-
-  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
-                                NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,
-                                &local_error))
-    {
-      g_autofree char *name = g_file_get_parse_name (file);
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Could not save “%s”: %s"), name, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-
-      if (file != NULL && !strata_window_export_picture (self, file, &error))
-        show_error (self, error->message);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  StrataWindow *self = user_data;
-  g_autofree char *base = NULL;
-  g_autofree char *name = NULL;
-  char *dot;
-
-  if (self->chooser || self->track == NULL)
-    return;
-  base = g_path_get_basename (strata_track_get_path (self->track));
-  if ((dot = strrchr (base, '.')) != NULL)
-    *dot = '\0';
-  name = g_strconcat (base, ".png", NULL);
-
-  self->chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-/* ---- actions ----------------------------------------------------------------- */
-
-static void
-chooser_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      if (file)
-        strata_window_open (self, file);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  StrataWindow *self = user_data;
-  GtkFileFilter *filter;
-  g_autofree char *folder = NULL;
-
-  if (self->chooser)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Open Audio File"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("Audio Files"));
-  gtk_file_filter_add_mime_type (filter, "audio/*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_object_unref (filter);
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("All Files"));
-  gtk_file_filter_add_pattern (filter, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_object_unref (filter);
-
-  if (self->settings)
-    folder = g_settings_get_string (self->settings, "last-folder");
-  if (folder && *folder && g_file_test (folder, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GFile) dir = g_file_new_for_path (folder);
-      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
-    }
-  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-open_uri_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (param, NULL));
-  strata_window_open (STRATA_WINDOW (user_data), file);
-}
-
-static void
-cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  StrataWindow *self = user_data;
-
-  if (self->load_cancellable)
-    g_cancellable_cancel (self->load_cancellable);
-}
-
-static void
-play_pause_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  StrataWindow *self = user_data;
-
-  if (strata_player_get_playing (self->player))
-    strata_player_pause (self->player);
-  else
-    strata_player_play (self->player);
-}
-
-static void
-stop_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  StrataWindow *self = user_data;
-
-  strata_player_stop (self->player);
-  update_position (self);
-}
-
-static void
-skip (StrataWindow *self, double delta)
-{
-  strata_player_seek (self->player, strata_player_get_position (self->player) + delta);
-  update_position (self);
-}
-
-static void
-skip_backward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  skip (user_data, -SKIP_SECONDS);
-}
-
-static void
-skip_forward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  skip (user_data, SKIP_SECONDS);
-}
-
-static void
-zoom_in_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, STRATA_TIMELINE_ZOOM_STEP);
-}
-
-static void
-zoom_out_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, 1.0 / STRATA_TIMELINE_ZOOM_STEP);
-}
-
-static void
-zoom_fit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  strata_viewport_fit (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
-}
-
-static void
-clear_selection_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  strata_viewport_clear_selection (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
-}
-
-static void
-loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
-{
-  g_simple_action_set_state (action, value);
-  apply_loop (STRATA_WINDOW (user_data));
-}
-
-static const GActionEntry win_entries[] = {
-  { .name = "open", .activate = open_action },
-  { .name = "open-uri", .activate = open_uri_action, .parameter_type = "s" },
-  { .name = "export-picture", .activate = export_picture_action },
-  { .name = "cancel", .activate = cancel_action },
-  { .name = "play-pause", .activate = play_pause_action },
-  { .name = "stop", .activate = stop_action },
-  { .name = "skip-backward", .activate = skip_backward_action },
-  { .name = "skip-forward", .activate = skip_forward_action },
-  { .name = "zoom-in", .activate = zoom_in_action },
-  { .name = "zoom-out", .activate = zoom_out_action },
-  { .name = "zoom-fit", .activate = zoom_fit_action },
-  { .name = "clear-selection", .activate = clear_selection_action },
-  { .name = "loop", .state = "false", .change_state = loop_change_state },
-};
 
 /* ---- drag and drop ------------------------------------------------------------ */
 
@@ -711,15 +427,14 @@ strata_window_init (StrataWindow *self)
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
-                                   G_N_ELEMENTS (win_entries), self);
+  _strata_window_add_actions (self);
 
   strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
   strata_timeline_add_lane (self->timeline, strata_waveform_lane_new ());
   strata_timeline_add_lane (self->timeline, strata_spectrogram_lane_new ());
   g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "selection-changed",
                             G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect_swapped (self->timeline, "selection-finished", G_CALLBACK (apply_loop), self);
+  g_signal_connect_swapped (self->timeline, "selection-finished", G_CALLBACK (_strata_window_apply_loop), self);
 
   self->player = strata_player_new ();
   g_signal_connect_swapped (self->player, "notify::playing", G_CALLBACK (playing_changed_cb), self);
@@ -750,7 +465,6 @@ strata_window_init (StrataWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   update_loop_label (self);
-  set_track_actions_enabled (self, FALSE);
 }
 
 /**

@@ -1,0 +1,282 @@
+/* strata-window-actions.c: the window's actions (open, export, transport,
+ * zoom, loop) and the export of the timeline as a picture.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include "strata-window-private.h"
+
+#define SKIP_SECONDS 5.0
+
+/* Playback, timeline and export actions only make sense with a track. */
+void
+_strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enabled)
+{
+  static const char *names[] = { "export-picture", "play-pause", "stop", "skip-backward", "skip-forward",
+                                 "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
+                                 enabled);
+}
+
+/* ---- export ------------------------------------------------------------------ */
+
+/**
+ * strata_window_export_picture:
+ * @self: a #StrataWindow
+ * @file: where to write the PNG
+ * @error: return location for an error
+ *
+ * Saves what the timeline shows (all lanes, at the window's zoom) as a PNG
+ * image, rendered by the window's renderer.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (the message names the file)
+ */
+gboolean
+strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
+{
+  GtkWidget *widget;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  int w, h;
+
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  widget = GTK_WIDGET (self->timeline);
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  if (self->track == NULL || w <= 0 || h <= 0)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                   _("Could not save “%s”: there is no track to show"), name);
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  png = gdk_texture_save_to_png_bytes (texture);
+
+  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
+                                NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,
+                                &local_error))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not save “%s”: %s"), name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (file != NULL && !strata_window_export_picture (self, file, &error))
+        _strata_window_show_error (self, error->message);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  char *dot;
+
+  if (self->chooser || self->track == NULL)
+    return;
+  base = g_path_get_basename (strata_track_get_path (self->track));
+  if ((dot = strrchr (base, '.')) != NULL)
+    *dot = '\0';
+  name = g_strconcat (base, ".png", NULL);
+
+  self->chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ---- actions ----------------------------------------------------------------- */
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      if (file)
+        strata_window_open (self, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+  GtkFileFilter *filter;
+  g_autofree char *folder = NULL;
+
+  if (self->chooser)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Open Audio File"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Audio Files"));
+  gtk_file_filter_add_mime_type (filter, "audio/*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All Files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
+
+  if (self->settings)
+    folder = g_settings_get_string (self->settings, "last-folder");
+  if (folder && *folder && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), dir, NULL);
+    }
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+open_uri_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (param, NULL));
+  strata_window_open (STRATA_WINDOW (user_data), file);
+}
+
+static void
+cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+}
+
+static void
+play_pause_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  if (strata_player_get_playing (self->player))
+    strata_player_pause (self->player);
+  else
+    strata_player_play (self->player);
+}
+
+static void
+stop_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  StrataWindow *self = user_data;
+
+  strata_player_stop (self->player);
+  _strata_window_update_position (self);
+}
+
+static void
+skip (StrataWindow *self, double delta)
+{
+  strata_player_seek (self->player, strata_player_get_position (self->player) + delta);
+  _strata_window_update_position (self);
+}
+
+static void
+skip_backward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  skip (user_data, -SKIP_SECONDS);
+}
+
+static void
+skip_forward_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  skip (user_data, SKIP_SECONDS);
+}
+
+static void
+zoom_in_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, STRATA_TIMELINE_ZOOM_STEP);
+}
+
+static void
+zoom_out_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_timeline_zoom (STRATA_WINDOW (user_data)->timeline, 1.0 / STRATA_TIMELINE_ZOOM_STEP);
+}
+
+static void
+zoom_fit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_viewport_fit (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
+}
+
+static void
+clear_selection_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  strata_viewport_clear_selection (strata_timeline_get_viewport (STRATA_WINDOW (user_data)->timeline));
+}
+
+static void
+loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  g_simple_action_set_state (action, value);
+  _strata_window_apply_loop (STRATA_WINDOW (user_data));
+}
+
+static const GActionEntry win_entries[] = {
+  { .name = "open", .activate = open_action },
+  { .name = "open-uri", .activate = open_uri_action, .parameter_type = "s" },
+  { .name = "export-picture", .activate = export_picture_action },
+  { .name = "cancel", .activate = cancel_action },
+  { .name = "play-pause", .activate = play_pause_action },
+  { .name = "stop", .activate = stop_action },
+  { .name = "skip-backward", .activate = skip_backward_action },
+  { .name = "skip-forward", .activate = skip_forward_action },
+  { .name = "zoom-in", .activate = zoom_in_action },
+  { .name = "zoom-out", .activate = zoom_out_action },
+  { .name = "zoom-fit", .activate = zoom_fit_action },
+  { .name = "clear-selection", .activate = clear_selection_action },
+  { .name = "loop", .state = "false", .change_state = loop_change_state },
+};
+
+/**
+ * _strata_window_add_actions:
+ * @self: a #StrataWindow
+ *
+ * Adds the "win." actions; those that need a track start disabled.
+ */
+void
+_strata_window_add_actions (StrataWindow *self)
+{
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
+                                   G_N_ELEMENTS (win_entries), self);
+  _strata_window_set_track_actions_enabled (self, FALSE);
+}

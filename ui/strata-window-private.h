@@ -1,0 +1,47 @@
+/* strata-window-private.h: what strata-window.c and strata-window-actions.c
+ * share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "strata-window.h"
+
+G_BEGIN_DECLS
+
+struct _StrataWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template children. */
+  AdwWindowTitle *window_title;
+  GMenu *recent_section;
+  GtkRevealer *error_revealer;
+  GtkLabel *error_label;
+  GtkRevealer *progress_revealer;
+  GtkLabel *stage_label;
+  GtkProgressBar *progress_bar;
+  GtkStack *stack;
+  StrataTimeline *timeline;
+  GtkButton *play_button;
+  GtkLabel *position_label;
+  GtkLabel *loop_label;
+
+  StrataEngine *engine;
+  StrataPlayer *player;
+  StrataTrack *track;            /* (nullable) the open track */
+  GCancellable *load_cancellable; /* (nullable) while a load runs */
+  GSettings *settings;           /* (nullable) */
+  GtkRecentManager *recent;
+  guint tick_id;
+  gint64 label_time;             /* frame time of the last label update */
+  GtkFileChooserNative *chooser;
+};
+
+void _strata_window_add_actions               (StrataWindow *self);
+void _strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enabled);
+void _strata_window_show_error                (StrataWindow *self, const char *message);
+void _strata_window_update_position           (StrataWindow *self);
+void _strata_window_apply_loop                (StrataWindow *self);
+
+G_END_DECLS
