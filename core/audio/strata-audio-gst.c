@@ -412,14 +412,11 @@ decode_once (const char             *path,
           if (announced < 0
               && gst_element_query_duration (ctx.pipeline, GST_FORMAT_TIME, &ns) && ns > 0)
             announced = gst_util_uint64_scale_round ((guint64) ns, STRATA_SAMPLE_RATE, GST_SECOND);
-          if (announced > _strata_audio_get_max_frames ())
-            {
-              gst_sample_unref (sample);
-              _strata_grow_buffer_reserve (&buf, announced, path, error);   /* sets TOO_LARGE */
-              goto out;
-            }
-          /* Room for the announced length plus resampler/codec slack. */
-          if (announced > 0
+          /* Room for the announced length plus resampler/codec slack. A
+           * GStreamer duration is an estimate (a damaged header may claim
+           * hours): beyond the limit, nothing is reserved and the decoded
+           * length alone decides about STRATA_AUDIO_ERROR_TOO_LARGE. */
+          if (announced > 0 && announced <= _strata_audio_get_max_frames ()
               && !_strata_grow_buffer_reserve (&buf,
                                                MIN (announced + announced / 200 + 8192,
                                                     _strata_audio_get_max_frames ()),

@@ -277,7 +277,8 @@ check_readable (const char *path,
   GStatBuf st;
   int fd, saved_errno;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     {
       saved_errno = errno;
@@ -300,7 +301,13 @@ check_readable (const char *path,
                    _("Cannot open “%s”: it is a folder"), path);
       return FALSE;
     }
-  if (S_ISREG (st.st_mode) && st.st_size == 0)
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
+                   _("Cannot open “%s”: it is not a regular file"), path);
+      return FALSE;
+    }
+  if (st.st_size == 0)
     {
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
                    _("Cannot read “%s”: the file is empty (0 bytes)"), path);
@@ -377,7 +384,7 @@ strata_audio_probe (const char       *path,
  * length (grown by 1.25x when a stream runs longer), so peak memory stays
  * close to the decoded size.
  *
- * Errors (%STRATA_AUDIO_ERROR): UNREADABLE (missing, no permission, folder),
+ * Errors (%STRATA_AUDIO_ERROR): UNREADABLE (missing, no permission, folder, device or FIFO),
  * EMPTY (0 bytes or no frames), NOT_AUDIO (nothing recognises the bytes),
  * CORRUPT (recognised but damaged, including a file cut short of the length
  * its header states: WAV/AIFF data chunks, FLAC STREAMINFO, MP3 Xing/LAME

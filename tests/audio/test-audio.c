@@ -15,6 +15,8 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <sndfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audio/strata-audio.h"
 #include "audio/strata-audio-private.h"
@@ -490,6 +492,27 @@ test_error_missing (void)
 
   assert_decode_error (path, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
   assert_decode_error (tmpdir, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
+  /* A device that never ends and a FIFO without a writer: refused at once. */
+  assert_decode_error ("/dev/zero", STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
+  {
+    g_autofree char *fifo = tmp_file ("fifo.wav");
+
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    assert_decode_error (fifo, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
+    g_unlink (fifo);
+  }
+
+  /* A file we may not read (meaningless as root, who reads everything). */
+  if (geteuid () != 0)
+    {
+      g_autofree char *locked = tmp_file ("locked.wav");
+      float x[4] = { 0 };
+
+      g_assert_true (write_sf (locked, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, x, 2));
+      g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+      assert_decode_error (locked, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
+      g_unlink (locked);
+    }
 }
 
 static void
