@@ -82,8 +82,8 @@ positions_usable (int                            channels,
  * style: front L/R 1, centre 0.7071 to both, surround/rear 0.7071 to their
  * side, LFE dropped), and each output row is then scaled so its gains sum
  * to 1. Without usable positions, layouts of up to 8 channels take
- * GStreamer's default (WAV) layout for that count; wider ones are averaged
- * into both sides.
+ * GStreamer's default layout for that count (gst_audio_channel_get_fallback_mask);
+ * wider ones are averaged into both sides.
  */
 void
 _strata_downmix_init (StrataDownmix                 *mix,

@@ -51,6 +51,12 @@ typedef struct {
 
 void strata_audio_info_clear (StrataAudioInfo *info);
 
+/* Reads format, native rate, channels and length without decoding
+ * (libsndfile when it recognises the file, GstDiscoverer otherwise). Same
+ * errors as strata_audio_decode() for unreadable, empty (0 bytes or no
+ * frames), unrecognised and header-truncated files; damage deeper in the
+ * file shows only when decoding. For Opus, sample_rate is 48000 (the rate
+ * Opus decodes at). Clear @info with strata_audio_info_clear(). */
 gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
@@ -63,12 +69,13 @@ gboolean strata_audio_probe (const char       *path,
  * @progress is called on the calling thread. Returns NULL with @error set
  * (G_IO_ERROR_CANCELLED when @cancellable fired). (transfer full)
  *
- * Path: libsndfile when it opens the file, its rate is 44100 Hz and it knows
- * the length (a cut Ogg file has none: libsndfile may then read nothing); otherwise
- * GStreamer (uridecodebin ! audioconvert ! audioresample quality=6 !
- * F32LE 44.1 kHz ! appsink; if no audio
- * stream appears within 3 s, filesrc ! queue ! decodebin, see strata-audio-gst.c; a 30 kHz tone at 96 kHz comes out
- * 118 dB down; the test requires >= 60 dB).
+ * Path: libsndfile when it opens the file, its rate is 44100 Hz and it
+ * knows the length (a cut Ogg file has none, and libsndfile may then read
+ * nothing). Otherwise GStreamer: uridecodebin ! audioconvert !
+ * audioresample quality=6 ! F32LE 44.1 kHz ! appsink, or, when no audio
+ * stream appears within 3 s, filesrc ! queue ! decodebin (see
+ * strata-audio-gst.c). A 30 kHz tone at 96 kHz comes out 118 dB down (the
+ * test requires >= 60 dB).
  *
  * Channels (same matrix on both paths):
  *   1 channel  -> L = R = x (no level change)
@@ -87,9 +94,11 @@ gboolean strata_audio_probe (const char       *path,
  *                 L = (FL + 0.7071 FC + 0.7071 SL) / 2.4142, R likewise.
  *   Positions come from libsndfile's channel map (WAVE_FORMAT_EXTENSIBLE,
  *   CAF, ...) or GStreamer's channel-mask. Unknown layouts of 3 to 8 channels
- *   take the default WAV layout for that count (3: FL FR FC; 4: FL FR RL RR;
- *   5: + FC; 6: FL FR FC LFE RL RR; 7: + RC; 8: + SL SR); wider unknown
- *   layouts are averaged equally into both sides.
+ *   take GStreamer's default layout for that count (3: FL FR LFE;
+ *   4: FL FR RL RR; 5: FL FR FC RL RR; 6: FL FR FC LFE RL RR; 7: + RC;
+ *   8: FL FR FC LFE RL RR SL SR); Ogg Vorbis/Opus read by libsndfile use the
+ *   Vorbis order (6: FL FC FR RL RR LFE). Wider unknown layouts are
+ *   averaged equally into both sides.
  * Non-finite samples (damaged float files) become 0.
  *
  * Truncation: a file cut short of the length its header states (WAV/AIFF
