@@ -261,6 +261,7 @@ decode_once (const char             *path,
   gint64 announced = -1;     /* frames at 44.1 kHz the stream says it has */
   gboolean asked_duration = FALSE;
   gint64 last_activity, started;
+  g_autofree char *missing_plugin = NULL;
   g_autofree char *uri = NULL;
   g_autoptr(GError) uri_error = NULL;
 
@@ -338,17 +339,24 @@ decode_once (const char             *path,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
 
-      msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-      if (msg != NULL)
+      /* Drain the bus (tags, state changes, ... would otherwise pile up
+       * for the whole decode); keep errors and missing-plugin notices. */
+      while ((msg = gst_bus_pop (bus)) != NULL)
         {
-          gboolean linked;
+          if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+            {
+              gboolean linked;
 
-          g_mutex_lock (&ctx.lock);
-          linked = ctx.linked_audio;
-          g_mutex_unlock (&ctx.lock);
-          set_error_from_message (msg, path, linked, error);
+              g_mutex_lock (&ctx.lock);
+              linked = ctx.linked_audio;
+              g_mutex_unlock (&ctx.lock);
+              set_error_from_message (msg, path, linked, error);
+              gst_message_unref (msg);
+              goto out;
+            }
+          if (missing_plugin == NULL && gst_is_missing_plugin_message (msg))
+            missing_plugin = gst_missing_plugin_message_get_description (msg);
           gst_message_unref (msg);
-          goto out;
         }
 
       sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), PULL_TIMEOUT);
@@ -365,15 +373,10 @@ decode_once (const char             *path,
           g_mutex_unlock (&ctx.lock);
           if (no_audio)
             {
-              g_autoptr(GstMessage) missing = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
-
-              if (missing != NULL && gst_is_missing_plugin_message (missing))
-                {
-                  g_autofree char *what = gst_missing_plugin_message_get_description (missing);
-
-                  g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
-                               _("Cannot decode “%s”: no decoder is installed for %s"), path, what);
-                }
+              if (missing_plugin != NULL)
+                g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                             _("Cannot decode “%s”: no decoder is installed for %s"),
+                             path, missing_plugin);
               else
                 g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_NOT_AUDIO,
                              _("Cannot decode “%s”: no audio stream was found in it"), path);
