@@ -457,6 +457,59 @@ test_downmix_file (gconstpointer user_data)
   g_unlink (path);
 }
 
+/* A WAVE_FORMAT_EXTENSIBLE file with a 4-channel mask that is not the
+ * default for 4 channels (FL FR FC LFE instead of FL FR RL RR): positions are
+ * read from the file (libsndfile's channel map at 44.1 kHz, GStreamer's
+ * channel-mask at 48 kHz), not assumed. */
+static void
+test_downmix_mapped (gconstpointer user_data)
+{
+  const int rate = GPOINTER_TO_INT (user_data);
+  const double freqs[4] = { 600.0, 800.0, 1000.0, 1200.0 };
+  /* libsndfile's WAVEX writer knows these as LEFT, RIGHT, CENTER (the
+   * FRONT_* names are refused and the default mask written instead). */
+  int map[4] = { SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT,
+                 SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE };
+  const double k = 1.0 + 0.70710678;
+  const double want_l[4] = { 1.0 / k, 0.0, 0.70710678 / k, 0.0 };
+  const double want_r[4] = { 0.0, 1.0 / k, 0.70710678 / k, 0.0 };
+  const gint64 n_in = rate;
+  g_autofree float *x = g_new (float, (gsize) n_in * 4);
+  g_autofree char *name = g_strdup_printf ("mapped-%d.wav", rate);
+  g_autofree char *path = tmp_file (name);
+  g_autoptr(StrataAudio) audio = NULL;
+  g_autoptr(GError) error = NULL;
+  SF_INFO info = { .samplerate = rate, .channels = 4, .format = SF_FORMAT_WAVEX | SF_FORMAT_FLOAT };
+  SNDFILE *sf;
+  const float *y;
+  gint64 n;
+
+  for (gint64 t = 0; t < n_in; t++)
+    for (int c = 0; c < 4; c++)
+      x[t * 4 + c] = (float) (TONE_AMP * sin (2.0 * G_PI * freqs[c] * (double) t / rate));
+  sf = sf_open (path, SFM_WRITE, &info);
+  g_assert_nonnull (sf);
+  g_assert_true (sf_command (sf, SFC_SET_CHANNEL_MAP_INFO, map, sizeof map));
+  g_assert_cmpint (sf_writef_float (sf, x, n_in), ==, n_in);
+  g_assert_cmpint (sf_close (sf), ==, 0);
+
+  audio = strata_audio_decode (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  y = strata_audio_get_samples (audio);
+  n = strata_audio_get_n_frames (audio);
+  for (int c = 0; c < 4; c++)
+    {
+      double al = tone_amplitude (y, 0, n / 10, n - n / 5, freqs[c], 44100.0) / TONE_AMP;
+      double ar = tone_amplitude (y, 1, n / 10, n - n / 5, freqs[c], 44100.0) / TONE_AMP;
+
+      g_test_message ("%d Hz mapped channel %d: L %.4f (want %.4f) R %.4f (want %.4f)",
+                      rate, c, al, want_l[c], ar, want_r[c]);
+      g_assert_cmpfloat (fabs (al - want_l[c]), <=, 0.002);
+      g_assert_cmpfloat (fabs (ar - want_r[c]), <=, 0.002);
+    }
+  g_unlink (path);
+}
+
 /* --- Errors --------------------------------------------------------------- */
 
 static void
@@ -985,6 +1038,8 @@ main (int argc,
   g_test_add_func ("/strata/audio/downmix/matrix", test_downmix_matrix);
   g_test_add_data_func ("/strata/audio/downmix/file/44100", GINT_TO_POINTER (44100), test_downmix_file);
   g_test_add_data_func ("/strata/audio/downmix/file/48000", GINT_TO_POINTER (48000), test_downmix_file);
+  g_test_add_data_func ("/strata/audio/downmix/mapped/44100", GINT_TO_POINTER (44100), test_downmix_mapped);
+  g_test_add_data_func ("/strata/audio/downmix/mapped/48000", GINT_TO_POINTER (48000), test_downmix_mapped);
 
   g_test_add_func ("/strata/audio/error/missing", test_error_missing);
   g_test_add_func ("/strata/audio/error/empty", test_error_empty);
