@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <sndfile.h>
 
 #include "audio/strata-audio-private.h"
@@ -223,11 +224,11 @@ detail_for (const SF_INFO *sfinfo)
     case SF_FORMAT_MS_ADPCM:
       return g_strdup ("MS ADPCM");
     case SF_FORMAT_MPEG_LAYER_I:
-      return g_strdup ("MPEG-1 Layer I");
+      return g_strdup ("MPEG Layer I");
     case SF_FORMAT_MPEG_LAYER_II:
-      return g_strdup ("MPEG-1 Layer II");
+      return g_strdup ("MPEG Layer II");
     case SF_FORMAT_MPEG_LAYER_III:
-      return g_strdup ("MPEG-1 Layer III");
+      return g_strdup ("MPEG Layer III");
     case SF_FORMAT_VORBIS:
       return g_strdup ("Vorbis");
     case SF_FORMAT_OPUS:
@@ -254,6 +255,23 @@ _strata_sndfile_fill_info (StrataSndfile   *snd,
   info->n_frames = snd->exact_frames >= 0 ? snd->exact_frames
                    : (snd->sfinfo.frames != SF_COUNT_MAX ? snd->sfinfo.frames : -1);
   info->duration = info->n_frames >= 0 ? (double) info->n_frames / info->sample_rate : 0.0;
+
+  /* Lossy streams: add the average bit rate ("Vorbis, 112 kb/s"). */
+  if (info->duration > 0.0
+      && ((snd->sfinfo.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG
+          || (snd->sfinfo.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG))
+    {
+      GStatBuf st;
+
+      if (g_stat (snd->path, &st) == 0 && st.st_size > 0)
+        {
+          char *with_rate = g_strdup_printf ("%s, %.0f kb/s",
+                                             info->codec_detail ? info->codec_detail : info->format,
+                                             (double) st.st_size * 8.0 / info->duration / 1000.0);
+          g_free (info->codec_detail);
+          info->codec_detail = with_rate;
+        }
+    }
 }
 
 static GstAudioChannelPosition
