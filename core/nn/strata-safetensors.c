@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <inttypes.h>
 #include <string.h>
 
 G_DEFINE_QUARK (strata-safetensors-error-quark, strata_safetensors_error)
@@ -217,7 +218,7 @@ parse_entry (const char *file, const char *name, JsonNode *node, RawEntry *raw,
   if (overflow || numel * dtype_size (raw->entry.dtype) != raw->end - raw->begin)
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
-                   _("%s: tensor “%s” spans %" G_GUINT64_FORMAT " bytes but its shape and dtype need %" G_GUINT64_FORMAT),
+                   _("%s: tensor “%s” spans %" PRIu64 " bytes but its shape and dtype need %" PRIu64),
                    file, name, raw->end - raw->begin,
                    overflow ? G_MAXUINT64 : numel * dtype_size (raw->entry.dtype));
       return FALSE;
@@ -261,7 +262,7 @@ strata_safetensors_read_bytes (const guint8 *data, gsize len, const char *file,
   if (len < 8)
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
-                   _("%s: file is truncated (%" G_GSIZE_FORMAT " bytes, too short for a safetensors header)"),
+                   _("%s: file is truncated (%zu bytes, too short for a safetensors header)"),
                    file, len);
       return NULL;
     }
@@ -271,14 +272,14 @@ strata_safetensors_read_bytes (const guint8 *data, gsize len, const char *file,
   if (hlen > STRATA_SAFETENSORS_MAX_HEADER)
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
-                   _("%s: header of %" G_GUINT64_FORMAT " bytes exceeds the %u MiB limit"),
+                   _("%s: header of %" PRIu64 " bytes exceeds the %u MiB limit"),
                    file, hlen, STRATA_SAFETENSORS_MAX_HEADER >> 20);
       return NULL;
     }
   if (hlen > len - 8)
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
-                   _("%s: file is truncated (header of %" G_GUINT64_FORMAT " bytes, file of %" G_GSIZE_FORMAT ")"),
+                   _("%s: file is truncated (header of %" PRIu64 " bytes, file of %zu)"),
                    file, hlen, len);
       return NULL;
     }
@@ -345,8 +346,8 @@ strata_safetensors_read_bytes (const guint8 *data, gsize len, const char *file,
         {
           g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
                        raw[i].begin < pos
-                       ? _("%s: tensor “%s” overlaps the previous tensor (offset %" G_GUINT64_FORMAT ", previous ends at %" G_GUINT64_FORMAT ")")
-                       : _("%s: gap before tensor “%s” (offset %" G_GUINT64_FORMAT ", previous ends at %" G_GUINT64_FORMAT ")"),
+                       ? _("%s: tensor “%s” overlaps the previous tensor (offset %" PRIu64 ", previous ends at %" PRIu64 ")")
+                       : _("%s: gap before tensor “%s” (offset %" PRIu64 ", previous ends at %" PRIu64 ")"),
                        file, raw[i].entry.name, raw[i].begin, pos);
           ok = FALSE;
           goto out;
@@ -357,8 +358,8 @@ strata_safetensors_read_bytes (const guint8 *data, gsize len, const char *file,
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_FORMAT,
                    pos > buf_len
-                   ? _("%s: file is truncated or a tensor is out of range (tensors end at byte %" G_GUINT64_FORMAT " of a %" G_GUINT64_FORMAT "-byte data section)")
-                   : _("%s: tensors end at byte %" G_GUINT64_FORMAT " but the data section has %" G_GUINT64_FORMAT " bytes (trailing data)"),
+                   ? _("%s: file is truncated or a tensor is out of range (tensors end at byte %" PRIu64 " of a %" PRIu64 "-byte data section)")
+                   : _("%s: tensors end at byte %" PRIu64 " but the data section has %" PRIu64 " bytes (trailing data)"),
                    file, pos, buf_len);
       ok = FALSE;
       goto out;
@@ -372,7 +373,7 @@ strata_safetensors_read_bytes (const guint8 *data, gsize len, const char *file,
   if (st->arena == NULL)
     {
       g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_IO,
-                   _("%s: out of memory for %" G_GSIZE_FORMAT " floats"), file, total);
+                   _("%s: out of memory for %zu floats"), file, total);
       ok = FALSE;
       goto out;
     }
