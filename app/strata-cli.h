@@ -20,6 +20,8 @@ enum {
 /* Each gets argv with argv[0] = the command name. */
 int strata_cli_info   (int argc, char **argv);
 int strata_cli_corpus (int argc, char **argv);
+int strata_cli_features (int argc, char **argv);
+int strata_cli_train (int argc, char **argv);
 
 /* Prints "strata-cli: <message>" on stderr. */
 void strata_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -1,0 +1,207 @@
+/* strata-model-extract.c: coarse / medium / fine features of a track.
+ *
+ * Log-mel of the mono mix, stage-1 tokens (chunked, see strata-model.c),
+ * then each prior under teacher forcing on windows of ctx tokens with hop
+ * ctx/2: the first window keeps all its rows, later windows keep the rows
+ * that have at least ctx/2 tokens of left context.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "model/strata-model-private.h"
+
+StrataFeatures *
+strata_features_ref (StrataFeatures *features)
+{
+  g_return_val_if_fail (features, NULL);
+  g_atomic_int_inc (&features->ref_count);
+  return features;
+}
+
+void
+strata_features_unref (StrataFeatures *features)
+{
+  if (!features || !g_atomic_int_dec_and_test (&features->ref_count))
+    return;
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      g_free (features->level[l].features);
+      g_free (features->level[l].tokens);
+    }
+  g_free (features->model_version);
+  g_strfreev (features->condition);
+  g_free (features);
+}
+
+static gboolean
+cancelled (StrataAbortFunc abort_func, gpointer abort_data, GError **error)
+{
+  if (abort_func && abort_func (abort_data))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Hidden states of @layer for the whole token sequence of one level. */
+static gboolean
+run_prior (Prior *p, const int32_t *tok, int T, const int32_t *parent, int T_parent,
+           const float *tags, int layer, float *out, StrataAbortFunc abort_func,
+           gpointer abort_data)
+{
+  PriorActs *a = _strata_prior_acts_new (p, 1);
+  if (!a)
+    return FALSE;
+  const int ctx = p->ctx, hop = ctx / 2, d = p->d;
+  int32_t *at = _strata_prior_acts_tokens (a), *ap = _strata_prior_acts_parent (a);
+  if (p->n_tags > 0)
+    memcpy (_strata_prior_acts_tags (a), tags, (size_t) p->n_tags * sizeof (float));
+  int done = 0;   /* rows written */
+  gboolean ok = TRUE;
+  for (int s = 0; done < T; s += hop)
+    {
+      if (abort_func && abort_func (abort_data))
+        {
+          ok = FALSE;
+          break;
+        }
+      /* window starts are multiples of 4 so the parent alignment is exact */
+      int w0 = s & ~3;
+      if (w0 + ctx > T)
+        w0 = MAX (0, (T - ctx + 3) & ~3);
+      const int n = MIN (ctx, T - w0);
+      memcpy (at, tok + w0, (size_t) n * sizeof (int32_t));
+      const int np = (n + 3) / 4;
+      for (int k = 0; k < np; k++)
+        ap[k] = w0 / 4 + k < T_parent ? parent[w0 / 4 + k] : 0;
+      _strata_prior_forward (p, a, n, layer);
+      const float *h = _strata_prior_acts_hidden (a, layer);
+      for (int t = done; t < w0 + n; t++)
+        memcpy (out + (size_t) t * d, h + (size_t) (t - w0) * d, (size_t) d * sizeof (float));
+      done = w0 + n;
+    }
+  _strata_prior_acts_free (a);
+  return ok;
+}
+
+StrataFeatures *
+strata_model_extract (StrataModel *model, StrataAudio *audio,
+                      const StrataFeatureOptions *options, StrataProgressFunc progress,
+                      gpointer progress_data, StrataAbortFunc abort_func, gpointer abort_data,
+                      GError **error)
+{
+  g_return_val_if_fail (model && audio, NULL);
+  const StrataModelConfig *cfg = &model->vae.cfg;
+  int layer = options && options->layer > 0 ? options->layer : cfg->default_layer;
+  if (layer > cfg->prior_layers)
+    {
+      g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_BAD_OPTION,
+                   _("Layer %d does not exist: the model’s priors have %d blocks (1–%d)"),
+                   layer, cfg->prior_layers, cfg->prior_layers);
+      return NULL;
+    }
+  float tags[STRATA_MODEL_MAX_TAGS] = { 0 };
+  for (int i = 0; options && options->condition && options->condition[i]; i++)
+    {
+      int k = _strata_model_config_find_tag (cfg, options->condition[i]);
+      if (k < 0)
+        {
+          g_autoptr (GString) known = g_string_new (NULL);
+          for (int j = 0; j < cfg->n_tags; j++)
+            g_string_append_printf (known, "%s%s", j ? ", " : "", cfg->tags[j]);
+          g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_BAD_OPTION,
+                       _("Unknown tag “%s” (known tags: %s)"), options->condition[i],
+                       known->str);
+          return NULL;
+        }
+      tags[k] = 1.0f;
+    }
+  const gint64 n = strata_audio_get_n_frames (audio);
+  if (n < 16 * 512)
+    {
+      g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_TOO_SHORT,
+                   _("The audio is too short for the model (%.3f s; at least 0.19 s)"),
+                   (double) n / 44100.0);
+      return NULL;
+    }
+  if (progress)
+    progress (0.0, "spectrogram", progress_data);
+  const float *s = strata_audio_get_samples (audio);
+  float *mono = g_try_new (float, n);
+  if (!mono)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
+  for (gint64 i = 0; i < n; i++)
+    mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
+  int T = 0;
+  g_autofree float *mel = _strata_model_log_mel (&model->vae, mono, n, &T);
+  g_free (mono);
+  if (!mel)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
+  if (cancelled (abort_func, abort_data, error))
+    return NULL;
+  if (progress)
+    progress (0.1, "tokens", progress_data);
+  g_autoptr (StrataFeatures) f = g_new0 (StrataFeatures, 1);
+  f->ref_count = 1;
+  const int T_pad = (T + 15) / 16 * 16;
+  int T_lv[3];
+  int32_t *tok[3];
+  for (int l = 0; l < 3; l++)
+    {
+      StrataFeatureLevel *fl = &f->level[l];
+      fl->T = T_pad >> (2 * (2 - l));
+      fl->D = cfg->prior_dim[l];
+      fl->K = cfg->K[l];
+      fl->rate = strata_model_get_rate (model, l);
+      fl->tokens = g_try_new0 (int32_t, fl->T);
+      fl->features = g_try_new0 (float, (gsize) fl->T * fl->D);
+      if (!fl->tokens || !fl->features)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+          return NULL;
+        }
+      tok[l] = fl->tokens;
+    }
+  if (!_strata_model_tokens (&model->vae, mel, T, tok, T_lv, abort_func, abort_data))
+    {
+      if (!cancelled (abort_func, abort_data, error))
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
+  static const double frac[4] = { 0.3, 0.4, 0.6, 1.0 };
+  for (int l = 0; l < 3; l++)
+    {
+      if (progress)
+        progress (frac[l], strata_level_get_name (l), progress_data);
+      StrataFeatureLevel *fl = &f->level[l];
+      const int32_t *par = l > 0 ? f->level[l - 1].tokens : NULL;
+      const int T_par = l > 0 ? f->level[l - 1].T : 0;
+      if (!run_prior (&model->prior[l], fl->tokens, fl->T, par, T_par, tags, layer, fl->features,
+                      abort_func, abort_data))
+        {
+          if (!cancelled (abort_func, abort_data, error))
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+          return NULL;
+        }
+    }
+  if (progress)
+    progress (1.0, "fine", progress_data);
+  f->duration = (double) n / 44100.0;
+  f->layer = layer;
+  f->model_version = g_strdup (model->version);
+  if (options && options->condition && options->condition[0])
+    f->condition = g_strdupv ((char **) options->condition);
+  return g_steal_pointer (&f);
+}

@@ -1,0 +1,51 @@
+/* strata-model-train.h: training the foundation model from corpora (used by
+ * `strata-cli train foundation` and the tests; not for the UI).
+ *
+ * Stage 1 (HQ-VAE) then the three priors, each with its own AdamW state and
+ * resumable checkpoint beside the output: OUT.stage1.ckpt,
+ * OUT.prior-{coarse,medium,fine}.ckpt. Log-mel frames are computed once per
+ * piece and cached in OUT.mel-cache/.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "strata-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char  **corpus_dirs;     /* (array zero-terminated=1) */
+  char  **valid_dirs;      /* (nullable) held-out corpora; else every 20th piece */
+  char   *output;          /* weights file to write */
+  int     steps1;          /* stage-1 optimiser steps */
+  int     batch1;          /* crops per stage-1 step */
+  int     crop1;           /* fine frames per crop (multiple of 16) */
+  int     steps_prior[3];  /* per prior, coarse first */
+  int     batch_prior[3];
+  float   lr1, lr_prior;
+  gboolean resume;
+  gboolean tiny;           /* the tests' small configuration (widths 16) */
+  gboolean half;           /* write F16 weights */
+  uint64_t seed;
+  int     log_every;       /* steps between progress lines */
+  int     valid_every;     /* steps between validations */
+  /* progress lines (already formatted); nullable = g_message */
+  void  (*log) (const char *line, void *user_data);
+  void   *log_data;
+  StrataAbortFunc abort_func;
+  void   *abort_data;
+  /* results, for tests and the model card */
+  float   first_loss1, last_loss1, valid_mse[3];  /* valid_mse: c, c+m, all */
+  float   first_loss_prior[3], last_loss_prior[3], valid_prior[3];
+  float   perplexity[3], used_fraction[3];
+} StrataTrainOptions;
+
+void     strata_train_options_init  (StrataTrainOptions *opt);
+/* Trains and writes opt->output. */
+gboolean strata_model_train_foundation (StrataTrainOptions *opt, GError **error);
+
+G_END_DECLS
