@@ -63,7 +63,7 @@ strata_cli_train (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (1)"), N_("S") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("OpenBLAS threads (2)"), N_("N") },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, N_("Continue from the checkpoints beside FILE"), NULL },
-    { "tiny", 0, 0, G_OPTION_ARG_NONE, &tiny, N_("Tiny configuration (tests)"), NULL },
+    { "tiny", 0, 0, G_OPTION_ARG_NONE, &tiny, N_("Small configuration for tests"), NULL },
     { "f32", 0, 0, G_OPTION_ARG_NONE, &f32, N_("Store the weights as F32 (default F16)"), NULL },
     { NULL }
   };
