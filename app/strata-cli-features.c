@@ -16,7 +16,6 @@
 #include "audio/strata-audio.h"
 #include "nn/strata-nn.h"
 #include "model/strata-model.h"
-#include "model/strata-npz.h"
 #include "strata-cli.h"
 
 int
@@ -81,22 +80,7 @@ strata_cli_features (int argc, char **argv)
       strata_cli_error ("%s: %s", argv[1], error->message);
       return usage ? STRATA_CLI_USAGE : STRATA_CLI_FAILED;
     }
-  g_autoptr (StrataNpz) npz = strata_npz_new ();
-  double rates[3];
-  for (int l = 0; l < STRATA_N_LEVELS; l++)
-    {
-      const StrataFeatureLevel *fl = &f->level[l];
-      const int64_t shape[2] = { fl->T, fl->D };
-      strata_npz_add (npz, strata_level_get_name (l), "<f4", 2, shape, fl->features);
-      g_autofree char *tn = g_strconcat (strata_level_get_name (l), "_tokens", NULL);
-      strata_npz_add (npz, tn, "<i4", 1, shape, fl->tokens);
-      rates[l] = fl->rate;
-    }
-  const int64_t three[1] = { 3 };
-  strata_npz_add (npz, "rates", "<f8", 1, three, rates);
-  const char *version[] = { f->model_version };
-  strata_npz_add_strings (npz, "model_version", version, 1);
-  if (!strata_npz_write (npz, output, &error))
+  if (!strata_features_write_npz (f, output, &error))
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;

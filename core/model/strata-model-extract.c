@@ -205,3 +205,120 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
     f->condition = g_strdupv ((char **) options->condition);
   return g_steal_pointer (&f);
 }
+
+/* ------------------------------------------------------------ cache form */
+
+/* Layout (little-endian): "SFEA", u32 version 1, f64 duration, i32 layer,
+ * i32 n_condition, then per level i32 T, D, K, f64 rate, T×D f32, T i32;
+ * then NUL-terminated strings: the model version and each condition. */
+#define FEATURES_MAGIC "SFEA"
+#define FEATURES_VERSION 1
+
+GBytes *
+strata_features_to_bytes (const StrataFeatures *f)
+{
+  g_return_val_if_fail (f, NULL);
+  GByteArray *b = g_byte_array_new ();
+  const guint32 ver = GUINT32_TO_LE (FEATURES_VERSION);
+  const gint32 layer = GINT32_TO_LE (f->layer);
+  const gint32 n_cond = GINT32_TO_LE (f->condition ? (gint32) g_strv_length (f->condition) : 0);
+  g_byte_array_append (b, (const guint8 *) FEATURES_MAGIC, 4);
+  g_byte_array_append (b, (const guint8 *) &ver, 4);
+  g_byte_array_append (b, (const guint8 *) &f->duration, 8);
+  g_byte_array_append (b, (const guint8 *) &layer, 4);
+  g_byte_array_append (b, (const guint8 *) &n_cond, 4);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      const StrataFeatureLevel *fl = &f->level[l];
+      const gint32 dims[3] = { fl->T, fl->D, fl->K };
+      g_byte_array_append (b, (const guint8 *) dims, sizeof dims);
+      g_byte_array_append (b, (const guint8 *) &fl->rate, 8);
+      g_byte_array_append (b, (const guint8 *) fl->features, (guint) ((gsize) fl->T * fl->D * 4));
+      g_byte_array_append (b, (const guint8 *) fl->tokens, (guint) ((gsize) fl->T * 4));
+    }
+  const char *v = f->model_version ? f->model_version : "";
+  g_byte_array_append (b, (const guint8 *) v, (guint) strlen (v) + 1);
+  for (int i = 0; f->condition && f->condition[i]; i++)
+    g_byte_array_append (b, (const guint8 *) f->condition[i], (guint) strlen (f->condition[i]) + 1);
+  return g_byte_array_free_to_bytes (b);
+}
+
+typedef struct {
+  const guint8 *p;
+  gsize left;
+} Reader;
+
+static gboolean
+take (Reader *r, void *out, gsize n)
+{
+  if (r->left < n)
+    return FALSE;
+  memcpy (out, r->p, n);
+  r->p += n;
+  r->left -= n;
+  return TRUE;
+}
+
+static char *
+take_string (Reader *r)
+{
+  const guint8 *end = memchr (r->p, 0, r->left);
+  if (!end)
+    return NULL;
+  gsize n = (gsize) (end - r->p) + 1;
+  if (!g_utf8_validate ((const char *) r->p, (gssize) n - 1, NULL))
+    return NULL;
+  char *s = g_strndup ((const char *) r->p, n - 1);
+  r->p += n;
+  r->left -= n;
+  return s;
+}
+
+StrataFeatures *
+strata_features_new_from_bytes (GBytes *bytes, GError **error)
+{
+  g_return_val_if_fail (bytes, NULL);
+  gsize len;
+  Reader r;
+  r.p = g_bytes_get_data (bytes, &len);
+  r.left = len;
+  g_autoptr (StrataFeatures) f = g_new0 (StrataFeatures, 1);
+  f->ref_count = 1;
+  char magic[4];
+  guint32 ver = 0;
+  gint32 n_cond = 0;
+  gboolean ok = take (&r, magic, 4) && memcmp (magic, FEATURES_MAGIC, 4) == 0 &&
+                take (&r, &ver, 4) && GUINT32_FROM_LE (ver) == FEATURES_VERSION &&
+                take (&r, &f->duration, 8) && take (&r, &f->layer, 4) && take (&r, &n_cond, 4) &&
+                n_cond >= 0 && n_cond <= STRATA_MODEL_MAX_TAGS;
+  for (int l = 0; ok && l < STRATA_N_LEVELS; l++)
+    {
+      StrataFeatureLevel *fl = &f->level[l];
+      gint32 dims[3];
+      ok = take (&r, dims, sizeof dims) && take (&r, &fl->rate, 8) && dims[0] >= 0 &&
+           dims[1] > 0 && dims[2] > 0 && dims[1] <= 65536 &&
+           (gsize) dims[0] * ((gsize) dims[1] + 1) * 4 <= r.left;
+      if (!ok)
+        break;
+      fl->T = dims[0], fl->D = dims[1], fl->K = dims[2];
+      fl->features = g_new (float, (gsize) fl->T * fl->D);
+      fl->tokens = g_new (int32_t, MAX (fl->T, 1));
+      ok = take (&r, fl->features, (gsize) fl->T * fl->D * 4) &&
+           take (&r, fl->tokens, (gsize) fl->T * 4);
+    }
+  if (ok)
+    ok = (f->model_version = take_string (&r)) != NULL;
+  if (ok && n_cond > 0)
+    {
+      f->condition = g_new0 (char *, n_cond + 1);
+      for (int i = 0; ok && i < n_cond; i++)
+        ok = (f->condition[i] = take_string (&r)) != NULL;
+    }
+  if (!ok || r.left != 0)
+    {
+      g_set_error_literal (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_INVALID,
+                           _("Cached features are damaged or from another version"));
+      return NULL;
+    }
+  return g_steal_pointer (&f);
+}

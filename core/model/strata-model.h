@@ -187,6 +187,42 @@ StrataFeatures *strata_model_extract (StrataModel                *model,
 StrataFeatures *strata_features_ref   (StrataFeatures *features);
 void            strata_features_unref (StrataFeatures *features);
 
+/**
+ * strata_features_to_bytes:
+ * @features: features
+ *
+ * Serialises @features (little-endian, versioned) for the engine's result
+ * cache.
+ *
+ * Returns: (transfer full): the bytes.
+ */
+GBytes         *strata_features_to_bytes   (const StrataFeatures *features);
+
+/**
+ * strata_features_new_from_bytes:
+ * @bytes: what strata_features_to_bytes() returned
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the features, or %NULL with
+ *   %STRATA_MODEL_ERROR_INVALID when @bytes are damaged or of another version.
+ */
+StrataFeatures *strata_features_new_from_bytes (GBytes *bytes, GError **error);
+
+/**
+ * strata_features_write_npz:
+ * @features: features
+ * @path: the .npz file to write (atomically)
+ * @error: return location for a #GError
+ *
+ * Writes coarse, medium, fine (float32, T×D), coarse_tokens, medium_tokens,
+ * fine_tokens (int32, T), rates (float64[3], coarse first) and
+ * model_version (a one-element string array): `numpy.load` reads it.
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean        strata_features_write_npz  (const StrataFeatures *features, const char *path,
+                                            GError **error);
+
 /* Returns: (transfer none): the level name, "coarse", "medium" or "fine". */
 const char     *strata_level_get_name (StrataLevel level);
 

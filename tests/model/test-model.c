@@ -349,12 +349,40 @@ test_extract (void)
       g_assert_cmpmem (f->level[l].features, (gsize) f->level[l].T * f->level[l].D * 4,
                        f2->level[l].features, (gsize) f2->level[l].T * f2->level[l].D * 4);
     }
+  /* the cache form round-trips; damaged bytes are refused */
+  g_autoptr (GBytes) bytes = strata_features_to_bytes (f);
+  g_autoptr (StrataFeatures) back = strata_features_new_from_bytes (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->model_version, ==, f->model_version);
+  g_assert_cmpint (back->layer, ==, f->layer);
+  g_assert_cmpfloat (back->duration, ==, f->duration);
+  for (int l = 0; l < 3; l++)
+    {
+      g_assert_cmpint (back->level[l].T, ==, f->level[l].T);
+      g_assert_cmpfloat (back->level[l].rate, ==, f->level[l].rate);
+      g_assert_cmpmem (back->level[l].features, (gsize) f->level[l].T * f->level[l].D * 4,
+                       f->level[l].features, (gsize) f->level[l].T * f->level[l].D * 4);
+    }
+  gsize blen;
+  const guint8 *bdata = g_bytes_get_data (bytes, &blen);
+  for (gsize cut = 0; cut < blen; cut += 1 + cut / 3)
+    {
+      g_autoptr (GBytes) part = g_bytes_new (bdata, cut);
+      g_assert_null (strata_features_new_from_bytes (part, &error));
+      g_assert_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_INVALID);
+      g_clear_error (&error);
+    }
   /* another layer and a condition change the features, not the tokens */
   const char *cond[] = { "jazz", NULL };
   StrataFeatureOptions o2 = { 2, cond };
   g_autoptr (StrataFeatures) f3 = strata_model_extract (m, audio, &o2, NULL, NULL, NULL, NULL,
                                                         &error);
   g_assert_no_error (error);
+  g_autoptr (GBytes) bytes3 = strata_features_to_bytes (f3);
+  g_autoptr (StrataFeatures) back3 = strata_features_new_from_bytes (bytes3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back3->condition[0], ==, "jazz");
+  g_assert_null (back3->condition[1]);
   g_assert_cmpint (f3->layer, ==, 2);
   g_assert_cmpstr (f3->condition[0], ==, "jazz");
   g_assert_cmpmem (f->level[2].tokens, f->level[2].T * 4, f3->level[2].tokens,
