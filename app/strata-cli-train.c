@@ -56,7 +56,7 @@ strata_cli_train (int argc, char **argv)
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, N_("Stage-1 optimiser steps (3000)"), N_("N") },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Stage-1 crops per step (16)"), N_("N") },
     { "prior-steps", 0, 0, G_OPTION_ARG_STRING, &prior_steps,
-      N_("Steps of the coarse, medium and fine priors (1000,2000,2000)"), N_("C,M,F") },
+      N_("Steps of the coarse, medium and fine priors (600,1200,1500)"), N_("C,M,F") },
     { "prior-batch", 0, 0, G_OPTION_ARG_STRING, &prior_batch,
       N_("Windows per prior step (16,12,12)"), N_("C,M,F") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Peak learning rate (1e-3)"), N_("LR") },

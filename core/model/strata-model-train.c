@@ -26,7 +26,7 @@ strata_train_options_init (StrataTrainOptions *opt)
   opt->steps1 = 3000;
   opt->batch1 = 16;
   opt->crop1 = 256;
-  opt->steps_prior[0] = 1000, opt->steps_prior[1] = 2000, opt->steps_prior[2] = 2000;
+  opt->steps_prior[0] = 600, opt->steps_prior[1] = 1200, opt->steps_prior[2] = 1500;
   opt->batch_prior[0] = 16, opt->batch_prior[1] = 12, opt->batch_prior[2] = 12;
   opt->lr1 = 1e-3f;
   opt->lr_prior = 1e-3f;
@@ -34,6 +34,7 @@ strata_train_options_init (StrataTrainOptions *opt)
   opt->seed = 1;
   opt->log_every = 25;
   opt->valid_every = 250;
+  opt->valid_every_prior = 100;
 }
 
 typedef struct {
@@ -350,7 +351,7 @@ data_init (Trainer *t)
     }
 }
 
-static void
+static float
 validate1 (Trainer *t)
 {
   GPtrArray *v = t->valid->len ? t->valid : t->train;
@@ -372,6 +373,7 @@ validate1 (Trainer *t)
     t->opt->valid_mse[k] = (float) mse[k];
   say (t, "  valid hard-code MSE (standardised log-mel; 1.0 = predicting the mean): "
        "coarse %.4f  coarse+medium %.4f  all %.4f", mse[0], mse[1], mse[2]);
+  return (float) mse[2];
 }
 
 typedef struct {
@@ -411,10 +413,23 @@ stage1_progress (const StrataTrainProgress *p, void *user_data)
   t->opt->last_loss1 = p->loss;
 }
 
+/* Score stored beside the best parameters of a stage (early stopping). */
+static float
+read_best_score (const char *best_path)
+{
+  g_autoptr (StrataSafetensors) st = strata_safetensors_read_file (best_path, NULL);
+  const char *v = st ? strata_safetensors_get_metadata (st, "strata.valid_score") : NULL;
+  return v ? (float) g_ascii_strtod (v, NULL) : INFINITY;
+}
+
+/* Trains @params to @steps with checkpoints every 100 steps. With
+ * @best_path, every validation that beats the best so far saves the
+ * parameters there, and the best ones are restored at the end. */
 static gboolean
-run_stage (Trainer *t, StrataParams *params, int steps, float lr, StrataTrainStepFunc fn,
-           StrataTrainProgressFunc progress, const char *ckpt, const char *arch,
-           void (*validate) (Trainer *), GError **error)
+run_stage (Trainer *t, StrataParams *params, int steps, float lr, float weight_decay,
+           int valid_every, StrataTrainStepFunc fn, StrataTrainProgressFunc progress,
+           const char *ckpt, const char *arch, float (*validate) (Trainer *),
+           const char *best_path, GError **error)
 {
   StrataTrainer tr = {
     .optim = strata_adamw_config_default (),
@@ -427,9 +442,11 @@ run_stage (Trainer *t, StrataParams *params, int steps, float lr, StrataTrainSte
   tr.optim.lr_min = lr * 0.1f;
   tr.optim.warmup_steps = MIN (100, steps / 10 + 1);
   tr.optim.total_steps = steps;
-  tr.optim.weight_decay = 0.01f;
+  tr.optim.weight_decay = weight_decay;
   tr.optim.clip_norm = 1.0f;
   g_autofree char *config = _strata_model_config_to_json (&t->cfg);
+  float best = best_path && g_file_test (best_path, G_FILE_TEST_EXISTS)
+               ? read_best_score (best_path) : INFINITY;
   while (params->step < steps)
     {
       int64_t next = MIN ((int64_t) steps, (params->step / 100 + 1) * 100);
@@ -447,8 +464,30 @@ run_stage (Trainer *t, StrataParams *params, int steps, float lr, StrataTrainSte
         }
       if (!strata_params_save (params, ckpt, arch, config, NULL, TRUE, error))
         return FALSE;
-      if (validate && (params->step % t->opt->valid_every == 0 || params->step == steps))
-        validate (t);
+      if (validate && (params->step % valid_every == 0 || params->step == steps))
+        {
+          float score = validate (t);
+          if (best_path && score < best)
+            {
+              char buf[G_ASCII_DTOSTR_BUF_SIZE];
+              g_ascii_dtostr (buf, sizeof buf, score);
+              g_autofree char *step = g_strdup_printf ("%" G_GINT64_FORMAT, params->step);
+              const char *meta[] = { "strata.valid_score", buf, "strata.best_step", step, NULL };
+              if (!strata_params_save (params, best_path, arch, config, meta, FALSE, error))
+                return FALSE;
+              best = score;
+            }
+        }
+    }
+  if (best_path && g_file_test (best_path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr (StrataSafetensors) st = strata_safetensors_read_file (best_path, NULL);
+      const char *bs = st ? strata_safetensors_get_metadata (st, "strata.best_step") : NULL;
+      const int64_t step = params->step;
+      if (!strata_params_load (params, best_path, arch, FALSE, error))
+        return FALSE;
+      params->step = step;
+      say (t, "  keeping the parameters of step %s (best validation %.4f)", bs ? bs : "?", best);
     }
   return TRUE;
 }
@@ -508,7 +547,7 @@ prior_progress (const StrataTrainProgress *p, void *user_data)
   t->opt->last_loss_prior[t->level] = p->loss / (float) G_LN2;
 }
 
-static void
+static float
 validate_prior (Trainer *t)
 {
   GPtrArray *v = t->valid->len ? t->valid : t->train;
@@ -516,23 +555,32 @@ validate_prior (Trainer *t)
   const int l = t->level, B = t->opt->batch_prior[l], T = p->ctx, TP = T / 4;
   int32_t *tok = _strata_prior_acts_tokens (t->pacts), *par = _strata_prior_acts_parent (t->pacts);
   float *tags = _strata_prior_acts_tags (t->pacts);
-  double sum = 0.0;
-  int n = 0;
-  /* the first window of each piece, unconditional, B at a time */
-  for (guint i = 0; i < v->len; i += (guint) B)
+  double sum = 0.0, count = 0.0;
+  /* every non-overlapping window of every piece, unconditional, B at a time */
+  int b = 0, counted = 0;
+  for (guint i = 0; i < v->len; i++)
     {
-      for (int b = 0; b < B; b++)
+      Piece *pc = v->pdata[i];
+      for (int w = 0; w < pc->T_tok[l]; w += T)
         {
-          Piece *pc = v->pdata[MIN (i + (guint) b, v->len - 1)];
           for (int k = 0; k < T; k++)
-            tok[b * T + k] = k < pc->T_tok[l] ? pc->tok[l][k] : -1;
+            tok[b * T + k] = w + k < pc->T_tok[l] ? pc->tok[l][w + k] : -1;
+          counted += MIN (T, pc->T_tok[l] - w);
           if (l > 0)
             for (int k = 0; k < TP; k++)
-              par[b * TP + k] = k < pc->T_tok[l - 1] ? pc->tok[l - 1][k] : 0;
+              par[b * TP + k] = w / 4 + k < pc->T_tok[l - 1] ? pc->tok[l - 1][w / 4 + k] : 0;
           memset (tags + b * p->n_tags, 0, p->n_tags * sizeof (float));
+          const gboolean last = i + 1 == v->len && w + T >= pc->T_tok[l];
+          if (++b == B || last)
+            {
+              for (; b < B; b++)   /* pad the batch with ignored rows */
+                for (int k = 0; k < T; k++)
+                  tok[b * T + k] = -1;
+              sum += (double) _strata_prior_forward (p, t->pacts, T, 0) * counted;
+              count += counted;
+              b = 0, counted = 0;
+            }
         }
-      sum += _strata_prior_forward (p, t->pacts, T, 0);
-      n++;
     }
   /* unigram entropy of the training tokens, for reference */
   g_autofree double *cnt = g_new0 (double, p->K);
@@ -546,9 +594,11 @@ validate_prior (Trainer *t)
   for (int k = 0; k < p->K; k++)
     if (cnt[k] > 0)
       H -= cnt[k] / tot * log2 (cnt[k] / tot);
-  t->opt->valid_prior[l] = (float) (sum / MAX (n, 1) / G_LN2);
-  say (t, "  valid %s prior: %.3f bits/token (unigram entropy %.3f)", strata_level_get_name (l),
-       sum / MAX (n, 1) / G_LN2, H);
+  const double bits = sum / MAX (count, 1.0) / G_LN2;
+  t->opt->valid_prior[l] = (float) bits;
+  say (t, "  valid %s prior: %.3f bits/token over %.0f tokens (unigram entropy of the training "
+       "tokens %.3f)", strata_level_get_name (l), bits, count, H);
+  return (float) bits;
 }
 
 /* ------------------------------------------------------------ driver */
@@ -647,8 +697,8 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
     {
       say (t, "stage 1: %zu parameters, %d steps of %d × %d frames",
            strata_params_count (&t->vae.params), opt->steps1, opt->batch1, opt->crop1);
-      if (!run_stage (t, &t->vae.params, opt->steps1, opt->lr1, stage1_step, stage1_progress, ck1,
-                      STAGE1_ARCH, validate1, error))
+      if (!run_stage (t, &t->vae.params, opt->steps1, opt->lr1, 0.01f, opt->valid_every,
+                      stage1_step, stage1_progress, ck1, STAGE1_ARCH, validate1, NULL, error))
         goto out;
     }
   validate1 (t);
@@ -686,9 +736,14 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
       say (t, "prior %s: %zu parameters, %d steps of %d × %d tokens", strata_level_get_name (l),
            strata_params_count (&priors[l].params), opt->steps_prior[l], opt->batch_prior[l],
            priors[l].ctx);
-      gboolean r = run_stage (t, &priors[l].params, opt->steps_prior[l], opt->lr_prior,
-                              prior_step, prior_progress, ck, PRIOR_ARCH, validate_prior, error);
-      if (r && opt->valid_prior[l] == 0.0f)
+      g_autofree char *best = g_strdup_printf ("%s.prior-%s.best", opt->output,
+                                               strata_level_get_name (l));
+      /* the priors overfit a one-hour corpus within ~1000 steps: weight
+       * decay 0.1 and early stopping on the held-out pieces */
+      gboolean r = run_stage (t, &priors[l].params, opt->steps_prior[l], opt->lr_prior, 0.1f,
+                              opt->valid_every_prior, prior_step, prior_progress, ck, PRIOR_ARCH,
+                              validate_prior, best, error);
+      if (r)
         validate_prior (t);
       g_clear_pointer (&t->pacts, _strata_prior_acts_free);
       if (!r)

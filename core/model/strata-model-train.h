@@ -3,7 +3,8 @@
  *
  * Stage 1 (HQ-VAE) then the three priors, each with its own AdamW state and
  * resumable checkpoint beside the output: OUT.stage1.ckpt,
- * OUT.prior-{coarse,medium,fine}.ckpt. Log-mel frames are computed once per
+ * OUT.prior-{coarse,medium,fine}.ckpt, and the priors' best parameters on
+ * the held-out pieces (early stopping) in OUT.prior-*.best. Log-mel frames are computed once per
  * piece and cached in OUT.mel-cache/.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -32,7 +33,8 @@ typedef struct {
   gboolean half;           /* write F16 weights */
   uint64_t seed;
   int     log_every;       /* steps between progress lines */
-  int     valid_every;     /* steps between validations */
+  int     valid_every;     /* stage-1 steps between validations */
+  int     valid_every_prior; /* prior steps between validations (early stopping) */
   /* progress lines (already formatted); nullable = g_message */
   void  (*log) (const char *line, void *user_data);
   void   *log_data;
