@@ -179,6 +179,8 @@ cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 
   if (self->load_cancellable)
     g_cancellable_cancel (self->load_cancellable);
+  if (self->features)
+    strata_feature_controller_cancel (self->features);
 }
 
 static void

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "strata-feature-controller.h"
+#include "strata-strata-bar.h"
 #include "strata-window.h"
 
 G_BEGIN_DECLS
@@ -23,6 +25,7 @@ struct _StrataWindow
   GtkProgressBar *progress_bar;
   GtkStack *stack;
   StrataTimeline *timeline;
+  StrataStrataBar *strata_bar;
   GtkButton *play_button;
   GtkLabel *position_label;
   GtkLabel *loop_label;
@@ -36,6 +39,7 @@ struct _StrataWindow
   guint tick_id;
   gint64 label_time;             /* frame time of the last label update */
   GtkFileChooserNative *chooser;
+  StrataFeatureController *features; /* the feature strata under the spectrogram */
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -43,5 +47,7 @@ void _strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enab
 void _strata_window_show_error                (StrataWindow *self, const char *message);
 void _strata_window_update_position           (StrataWindow *self);
 void _strata_window_apply_loop                (StrataWindow *self);
+void _strata_window_features_init             (StrataWindow *self);
+void _strata_window_features_dispose          (StrataWindow *self);
 
 G_END_DECLS

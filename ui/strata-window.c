@@ -250,6 +250,7 @@ set_track (StrataWindow *self, StrataTrack *track)
 
   strata_player_set_audio (self->player, strata_track_get_audio (track));
   strata_timeline_set_track (self->timeline, track);
+  strata_feature_controller_set_track (self->features, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
   adw_window_title_set_subtitle (self->window_title, dur);
@@ -386,6 +387,7 @@ strata_window_dispose (GObject *object)
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  _strata_window_features_dispose (self);
   g_clear_object (&self->player);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -403,6 +405,7 @@ strata_window_class_init (StrataWindowClass *klass)
   G_OBJECT_CLASS (klass)->dispose = strata_window_dispose;
 
   g_type_ensure (STRATA_TYPE_TIMELINE);
+  g_type_ensure (STRATA_TYPE_STRATA_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, recent_section);
@@ -413,6 +416,7 @@ strata_window_class_init (StrataWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, strata_bar);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, loop_label);
@@ -483,6 +487,7 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
   g_object_bind_property (engine, "busy", self->progress_revealer, "reveal-child", G_BINDING_SYNC_CREATE);
   g_object_bind_property (engine, "fraction", self->progress_bar, "fraction", G_BINDING_SYNC_CREATE);
   g_object_bind_property (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE);
+  _strata_window_features_init (self);
   return self;
 }
 

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include "engine/strata-engine.h"
 #include "playback/strata-player.h"
+#include "strata-feature-controller.h"
 #include "strata-timeline.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ StrataPlayer   *strata_window_get_player     (StrataWindow *self);   /* (transfe
 StrataTimeline *strata_window_get_timeline   (StrataWindow *self);   /* (transfer none) */
 /* Saves the timeline as it is shown as a PNG image. */
 gboolean        strata_window_export_picture (StrataWindow *self, GFile *file, GError **error);
+/* The feature strata (section ribbon, coarse/medium/fine lanes): computed
+ * after each track loads. (transfer none) */
+StrataFeatureController *strata_window_get_feature_controller (StrataWindow *self);
 /* The error bar's message when it is shown, else NULL. */
 const char     *strata_window_get_error      (StrataWindow *self);
 

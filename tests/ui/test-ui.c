@@ -131,6 +131,12 @@ test_viewport (void)
   g_assert_finalize_object (g_steal_pointer (&vp));
 }
 
+static gboolean
+engine_idle (gpointer engine)
+{
+  return !strata_engine_get_busy (engine);
+}
+
 static void
 test_load (void)
 {
@@ -153,6 +159,8 @@ test_load (void)
     g_assert_cmpint (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)), ==,
                      strata_engine_get_busy (engine));
     g_assert_true (strata_test_wait (load_done, NULL, 25000));
+    /* The feature strata are computed next; the engine is idle after them. */
+    g_assert_true (strata_test_wait (engine_idle, engine, 60000));
     strata_test_spin (100);
     g_assert_false (strata_engine_get_busy (engine));
     g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));

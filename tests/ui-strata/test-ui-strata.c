@@ -1,0 +1,609 @@
+/* test-ui-strata.c: the feature-strata views in a real window (Xvfb): the
+ * three lanes and the section ribbon drawn for the demo track from a real
+ * model (the default one, else a random one made with the model's API),
+ * modes, per-level visibility, selection → similar passages outlined,
+ * tooltips and exports.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <gst/gst.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "../ui/strata-test-util.h"
+#include "../analysis/strata-test-model.h"
+#include "analysis/strata-features-job.h"
+#include "strata-feature-controller.h"
+#include "strata-spectrogram-lane.h"
+#include "strata-strata-bar.h"
+#include "strata-waveform-lane.h"
+#include "strata-window.h"
+
+typedef struct {
+  char *dir;
+  StrataEngine *engine;
+  StrataModel *model;
+  StrataTrack *track;
+  GtkWidget *window;
+  StrataTimeline *timeline;
+  StrataFeatureController *ctl;
+} Fixture;
+
+static void
+load_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static gboolean
+has_features (gpointer data)
+{
+  return strata_feature_controller_get_has_features (data);
+}
+
+static gboolean
+lanes_mapped (gpointer data)
+{
+  Fixture *fx = data;
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    if (!gtk_widget_get_mapped (GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, l))))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *result = NULL;
+
+  fx->dir = g_dir_make_tmp ("strata-ui-strata-XXXXXX", NULL);
+  cache = g_build_filename (fx->dir, "cache", NULL);
+  fx->engine = strata_engine_new (cache);
+  fx->model = strata_test_load_model (fx->dir);
+  path = strata_test_track (fx->dir, 12.0);
+  strata_engine_load_async (fx->engine, path, NULL, load_done_cb, &result);
+  g_assert_true (strata_test_wait (result_arrived, &result, 60000));
+  fx->track = strata_engine_load_finish (fx->engine, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+
+  fx->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (fx->window), 900, 640);
+  fx->timeline = STRATA_TIMELINE (strata_timeline_new ());
+  strata_timeline_add_lane (fx->timeline, strata_waveform_lane_new ());
+  strata_timeline_add_lane (fx->timeline, strata_spectrogram_lane_new ());
+  fx->ctl = strata_feature_controller_new (fx->engine, fx->timeline);
+  gtk_window_set_child (GTK_WINDOW (fx->window), GTK_WIDGET (fx->timeline));
+  gtk_window_present (GTK_WINDOW (fx->window));
+  g_assert_true (strata_test_wait (lanes_mapped, fx, 5000));
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  g_clear_object (&fx->ctl);
+  gtk_window_destroy (GTK_WINDOW (fx->window));
+  strata_engine_shutdown (fx->engine);
+  strata_test_spin (50);
+  g_clear_object (&fx->engine);
+  g_clear_pointer (&fx->track, strata_track_unref);
+  g_clear_pointer (&fx->model, strata_model_unref);
+  strata_test_rm_rf (fx->dir);
+  g_free (fx->dir);
+}
+
+/* Shows the features of the test track with the test model. */
+static void
+show_features (Fixture *fx)
+{
+  strata_feature_controller_set_model (fx->ctl, fx->model);
+  strata_feature_controller_set_track (fx->ctl, fx->track);
+  strata_timeline_set_track (fx->timeline, fx->track);
+  g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
+  g_assert_cmpstr (strata_feature_controller_get_status (fx->ctl), ==, "");
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, l)));
+}
+
+static guint32 *
+render_lane (Fixture *fx, StrataLevel level, int *w, int *h)
+{
+  GtkWidget *lane = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, level));
+  gtk_test_widget_wait_for_draw (lane);
+  return strata_test_render (lane, w, h);
+}
+
+/* Distinct colours over the pixels whose luma spans at least @min_range
+ * (0..255) between darkest and brightest. */
+static int
+luma_range (const guint32 *px, gsize n)
+{
+  int lo = 255, hi = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      int r = (px[i] >> 16) & 0xff, g = (px[i] >> 8) & 0xff, b = px[i] & 0xff;
+      int y = (int) lround (0.2126 * r + 0.7152 * g + 0.0722 * b);
+      lo = MIN (lo, y);
+      hi = MAX (hi, y);
+    }
+  return hi - lo;
+}
+
+static gsize
+count_different (const guint32 *a, const guint32 *b, gsize n)
+{
+  gsize d = 0;
+  for (gsize i = 0; i < n; i++)
+    d += (a[i] | 0xff000000u) != (b[i] | 0xff000000u);
+  return d;
+}
+
+static void
+test_lanes_drawn (Fixture *fx, gconstpointer data)
+{
+  show_features (fx);
+
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      int w, h;
+      g_autofree guint32 *px = render_lane (fx, l, &w, &h);
+      guint colours = strata_test_count_colours (px, (gsize) w * h);
+      int range = luma_range (px, (gsize) w * h);
+
+      g_test_message ("%s lane: %dx%d, %u colours, luma range %d", strata_level_get_name (l), w, h,
+                      colours, range);
+      g_assert_cmpint (h, >=, 40);
+      /* A heatmap in viridis: many colours from dark purple to yellow-green. */
+      g_assert_cmpuint (colours, >, 40);
+      g_assert_cmpint (range, >, 100);
+    }
+
+  /* The section ribbon has at least one section drawn. */
+  StrataSectionRibbon *ribbon = strata_feature_controller_get_ribbon (fx->ctl);
+  g_assert_cmpuint (strata_section_ribbon_get_n_sections (ribbon), >=, 1);
+  {
+    int w, h;
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (ribbon));
+    g_autofree guint32 *px = strata_test_render (GTK_WIDGET (ribbon), &w, &h);
+    g_assert_cmpuint (strata_test_count_colours (px, (gsize) w * h), >=, 3);
+    g_autofree char *section = strata_section_ribbon_describe_point (ribbon, 5);
+    g_assert_nonnull (section);
+    g_test_message ("section tooltip: %s", section);
+    g_assert_true (g_str_has_prefix (section, "Section A · 0:00–"));
+  }
+
+  /* Tooltip text. */
+  g_autofree char *tip = strata_strata_lane_describe_point (
+      strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE), 200, 10);
+  g_assert_nonnull (tip);
+  g_test_message ("tooltip: %s", tip);
+  g_assert_nonnull (strstr (tip, "Coarse"));
+  g_assert_nonnull (strstr (tip, "token"));
+
+  strata_test_screenshot (fx->window, "ui-strata-heatmap");
+}
+
+static void
+test_modes (Fixture *fx, gconstpointer data)
+{
+  int w, h;
+
+  show_features (fx);
+  g_autofree guint32 *heat = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
+  gsize n = (gsize) w * h;
+
+  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_TOKENS);
+  g_assert_cmpint (strata_strata_lane_get_mode (strata_feature_controller_get_lane (fx->ctl, 0)), ==,
+                   STRATA_STRATA_MODE_TOKENS);
+  g_autofree guint32 *tokens = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
+  g_assert_cmpuint ((gsize) w * h, ==, n);
+  g_assert_cmpuint (count_different (heat, tokens, n), >, n / 2);
+  /* Token colours come from the categorical palette: few distinct colours. */
+  g_assert_cmpuint (strata_test_count_colours (tokens, n), >=, 2);
+  strata_test_screenshot (fx->window, "ui-strata-tokens");
+
+  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_PCA);
+  g_autofree guint32 *pca = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
+  g_assert_cmpuint (count_different (pca, tokens, n), >, n / 2);
+  g_assert_cmpuint (count_different (pca, heat, n), >, n / 2);
+  /* A ribbon: every column is one colour. */
+  for (int x = 0; x < w; x += 7)
+    g_assert_cmpuint (pca[x] | 0xff000000u, ==, pca[(gsize) (h - 1) * w + x] | 0xff000000u);
+  g_assert_cmpuint (strata_test_count_colours (pca, n), >, 5);
+  strata_test_screenshot (fx->window, "ui-strata-pca");
+}
+
+static void
+test_visibility (Fixture *fx, gconstpointer data)
+{
+  GtkWidget *medium = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_MEDIUM));
+  GtkWidget *label = gtk_widget_get_prev_sibling (medium);
+  GtkWidget *fine = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_FINE));
+  graphene_point_t before, after;
+
+  show_features (fx);
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "Medium");
+  GtkWidget *coarse = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE));
+  g_assert_true (gtk_widget_compute_point (fine, coarse, &GRAPHENE_POINT_INIT (0, 0), &before));
+
+  g_object_set (fx->ctl, "medium-visible", FALSE, NULL);
+  strata_test_spin (100);
+  g_assert_false (gtk_widget_get_mapped (medium));
+  g_assert_false (gtk_widget_get_mapped (label));
+  g_assert_true (gtk_widget_get_mapped (fine));
+  g_assert_true (gtk_widget_compute_point (fine, coarse, &GRAPHENE_POINT_INIT (0, 0), &after));
+  /* The fine lane now sits right below the coarse one. */
+  g_test_message ("fine lane below coarse: %.0f px, then %.0f px", before.y, after.y);
+  g_assert_cmpfloat (after.y, <, before.y - 30);
+
+  strata_feature_controller_set_level_visible (fx->ctl, STRATA_LEVEL_MEDIUM, TRUE);
+  strata_test_spin (100);
+  g_assert_true (gtk_widget_get_mapped (medium));
+  g_assert_true (gtk_widget_get_mapped (label));
+}
+
+static void
+test_similar (Fixture *fx, gconstpointer data)
+{
+  StrataViewport *vp = strata_timeline_get_viewport (fx->timeline);
+  StrataStrataLane *lane = NULL;
+  StrataLevel level = STRATA_LEVEL_FINE;
+  int w, h;
+
+  show_features (fx);
+  /* The fine stratum of a few seconds of music always has look-alikes. */
+  lane = strata_feature_controller_get_lane (fx->ctl, level);
+  g_autofree guint32 *before = render_lane (fx, level, &w, &h);
+  gsize n = (gsize) w * h;
+
+  /* A drag in the fine lane (press recorded there, then the timeline's
+   * gesture): the selection-finished handler searches at that stratum. */
+  strata_viewport_set_selection (vp, 2.0, 3.0);
+  g_signal_emit_by_name (fx->timeline, "selection-finished");
+  /* No press was seen in a stratum lane: nothing searched. */
+  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+
+  guint found = strata_feature_controller_find_similar (fx->ctl, level);
+  g_test_message ("similar to 2–3 s at the fine level: %u", found);
+  g_assert_cmpuint (found, >, 0);
+  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, found);
+  g_assert_cmpuint (strata_strata_lane_get_n_matches (strata_feature_controller_get_lane (fx->ctl, 0)), ==, 0);
+
+  g_autofree guint32 *after = render_lane (fx, level, &w, &h);
+  g_assert_cmpuint (count_different (before, after, n), >, 100);
+  /* The outline colour (#ffd933 at 95 %) is there. */
+  gsize outline = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      int r = (after[i] >> 16) & 0xff, g = (after[i] >> 8) & 0xff, b = after[i] & 0xff;
+      outline += r > 230 && g > 190 && g < 235 && b < 90;
+    }
+  g_assert_cmpuint (outline, >, 20);
+  strata_test_screenshot (fx->window, "ui-strata-similar");
+
+  /* Clearing the selection and searching again clears the outlines. */
+  strata_viewport_clear_selection (vp);
+  g_assert_cmpuint (strata_feature_controller_find_similar (fx->ctl, level), ==, 0);
+  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+}
+
+static void
+test_export (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png = g_build_filename (fx->dir, "strata.png", NULL);
+  g_autofree char *npz = g_build_filename (fx->dir, "strata.npz", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (png);
+
+  /* Nothing to export before features exist. */
+  g_assert_false (strata_feature_controller_export_npz (fx->ctl, npz, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  show_features (fx);
+  g_assert_true (strata_feature_controller_export_png (fx->ctl, file, &error));
+  g_assert_no_error (error);
+  g_autoptr(GdkTexture) tex = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  int total = 0;
+  GtkWidget *ribbon = GTK_WIDGET (strata_feature_controller_get_ribbon (fx->ctl));
+  total = gtk_widget_get_height (ribbon);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    total += 1 + gtk_widget_get_height (GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, l)));
+  g_assert_cmpint (gdk_texture_get_height (tex), ==, total);
+  g_assert_cmpint (gdk_texture_get_width (tex), ==, gtk_widget_get_width (ribbon));
+
+  g_assert_true (strata_feature_controller_export_npz (fx->ctl, npz, &error));
+  g_assert_no_error (error);
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (npz, &contents, &len, NULL));
+  g_assert_cmpmem (contents, 4, "PK\x03\x04", 4);
+  gboolean named = FALSE;
+  for (gsize i = 0; i + 17 <= len && !named; i++)
+    named = memcmp (contents + i, "coarse_tokens.npy", 17) == 0;
+  g_assert_true (named);
+}
+
+static void
+test_condition (Fixture *fx, gconstpointer data)
+{
+  g_auto(GStrv) tags = NULL;
+
+  show_features (fx);
+  g_object_get (fx->ctl, "tags", &tags, NULL);
+  g_assert_nonnull (tags);
+  if (tags[0] == NULL)
+    {
+      g_test_skip ("the model has no tags");
+      return;
+    }
+  StrataFeatures *plain = strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl));
+  g_assert_null (plain->condition);
+
+  strata_feature_controller_set_condition (fx->ctl, tags[0]);
+  g_assert_false (strata_feature_controller_get_has_features (fx->ctl));
+  g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
+  StrataFeatures *cond = strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl));
+  g_assert_nonnull (cond->condition);
+  g_assert_cmpstr (cond->condition[0], ==, tags[0]);
+
+  /* An unknown tag: the lanes show the model's message, nothing crashes. */
+  strata_feature_controller_set_condition (fx->ctl, "no-such-tag");
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end
+         && g_str_has_suffix (strata_feature_controller_get_status (fx->ctl), "…"))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (strata_feature_controller_get_has_features (fx->ctl));
+  g_assert_cmpstr (strata_feature_controller_get_status (fx->ctl), !=, "");
+  g_test_message ("unknown tag: %s", strata_feature_controller_get_status (fx->ctl));
+}
+
+static void
+test_cancel (Fixture *fx, gconstpointer data)
+{
+  strata_feature_controller_set_model (fx->ctl, fx->model);
+  strata_feature_controller_set_track (fx->ctl, fx->track);
+  strata_feature_controller_cancel (fx->ctl);
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end
+         && g_str_has_suffix (strata_feature_controller_get_status (fx->ctl), "…"))
+    g_main_context_iteration (NULL, FALSE);
+  /* Either cancelled in time or already done: never an error. */
+  if (!strata_feature_controller_get_has_features (fx->ctl))
+    g_assert_cmpstr (strata_feature_controller_get_status (fx->ctl), ==, "Feature extraction cancelled");
+}
+
+static void
+test_bar (Fixture *fx, gconstpointer data)
+{
+  StrataStrataBar *bar = STRATA_STRATA_BAR (strata_strata_bar_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *medium = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_MEDIUM));
+
+  g_object_ref (fx->timeline);
+  gtk_window_set_child (GTK_WINDOW (fx->window), box);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (bar));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (fx->timeline));
+  g_object_unref (fx->timeline);
+  strata_strata_bar_set_controller (bar, fx->ctl);
+  show_features (fx);
+
+  /* Find the controls. */
+  GtkToggleButton *toggles[3] = { NULL };
+  GtkDropDown *drops[2] = { NULL };
+  int nt = 0, nd = 0;
+  GPtrArray *stack = g_ptr_array_new ();
+  g_ptr_array_add (stack, bar);
+  while (stack->len)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+      if (GTK_IS_TOGGLE_BUTTON (w) && nt < 3)
+        toggles[nt++] = GTK_TOGGLE_BUTTON (w);
+      else if (GTK_IS_DROP_DOWN (w) && nd < 2)
+        drops[nd++] = GTK_DROP_DOWN (w);
+      else
+        for (GtkWidget *c = gtk_widget_get_last_child (w); c; c = gtk_widget_get_prev_sibling (c))
+          g_ptr_array_add (stack, c);
+    }
+  g_ptr_array_unref (stack);
+  g_assert_cmpint (nt, ==, 3);
+  g_assert_cmpint (nd, ==, 2);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (toggles[1])), ==, "Medium");
+
+  /* Visibility toggle ↔ lane. */
+  gtk_toggle_button_set_active (toggles[1], FALSE);
+  strata_test_spin (50);
+  g_assert_false (gtk_widget_get_mapped (medium));
+  g_assert_false (strata_feature_controller_get_level_visible (fx->ctl, STRATA_LEVEL_MEDIUM));
+  strata_feature_controller_set_level_visible (fx->ctl, STRATA_LEVEL_MEDIUM, TRUE);
+  g_assert_true (gtk_toggle_button_get_active (toggles[1]));
+
+  /* Mode drop-down ↔ lanes. */
+  gtk_drop_down_set_selected (drops[0], 2);
+  g_assert_cmpint (strata_feature_controller_get_mode (fx->ctl), ==, STRATA_STRATA_MODE_PCA);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_TOKENS);
+  g_assert_cmpuint (gtk_drop_down_get_selected (drops[0]), ==, 1);
+
+  /* Condition drop-down: "No condition" and the model's tags. */
+  GListModel *conditions = gtk_drop_down_get_model (drops[1]);
+  g_assert_cmpuint (g_list_model_get_n_items (conditions), ==, 1 + strata_model_get_n_tags (fx->model));
+  if (strata_model_get_n_tags (fx->model) > 0)
+    {
+      gtk_drop_down_set_selected (drops[1], 1);
+      g_assert_cmpstr (strata_feature_controller_get_condition (fx->ctl), ==,
+                       strata_model_get_tag_name (fx->model, 0));
+      g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
+      gtk_drop_down_set_selected (drops[1], 0);
+      g_assert_cmpstr (strata_feature_controller_get_condition (fx->ctl), ==, "");
+      g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
+    }
+  strata_test_screenshot (fx->window, "ui-strata-bar");
+  strata_strata_bar_set_controller (bar, NULL);
+}
+
+static void
+test_no_model (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *def = strata_model_dup_default_path ();
+
+  if (def != NULL)
+    {
+      g_test_skip ("a default model is installed");
+      return;
+    }
+  strata_feature_controller_set_track (fx->ctl, fx->track);
+  strata_timeline_set_track (fx->timeline, fx->track);
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end
+         && g_str_has_suffix (strata_feature_controller_get_status (fx->ctl), "…"))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (g_str_has_prefix (strata_feature_controller_get_status (fx->ctl), "No model installed"));
+  g_assert_cmpstr (strata_strata_lane_get_message (strata_feature_controller_get_lane (fx->ctl, 2)), ==,
+                   strata_feature_controller_get_status (fx->ctl));
+  /* The message is drawn: light text pixels on the dark lane. */
+  int w, h;
+  g_autofree guint32 *px = render_lane (fx, STRATA_LEVEL_COARSE, &w, &h);
+  g_assert_cmpint (luma_range (px, (gsize) w * h), >, 120);
+  g_assert_false (strata_feature_controller_get_has_features (fx->ctl));
+  strata_test_screenshot (fx->window, "ui-strata-no-model");
+}
+
+/* ------------------------------------------------------------ in the window */
+
+static gboolean
+window_has_features (gpointer data)
+{
+  return strata_feature_controller_get_has_features (strata_window_get_feature_controller (data));
+}
+
+static gboolean
+window_status_settled (gpointer data)
+{
+  const char *s = strata_feature_controller_get_status (strata_window_get_feature_controller (data));
+  return s[0] != '\0' && !g_str_has_suffix (s, "…");
+}
+
+/* The application window: the strata start by themselves after a track
+ * loads, under the spectrogram, with the bar and the export actions. */
+static void
+test_window (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("strata-ui-strata-win-XXXXXX", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *def = strata_model_dup_default_path ();
+  g_autofree char *model_path = g_build_filename (dir, "random-model.safetensors", NULL);
+  g_autofree char *track = strata_test_track (dir, 12.0);
+  g_autoptr(StrataEngine) engine = strata_engine_new (cache);
+  g_autoptr(GFile) file = g_file_new_for_path (track);
+  StrataWindow *win;
+  StrataTimeline *timeline;
+  StrataFeatureController *ctl;
+  GtkWidget *spectrogram = NULL;
+
+  if (def == NULL || g_getenv ("STRATA_TEST_RANDOM_MODEL"))
+    {
+      strata_test_write_random_model (model_path, 11);
+      g_setenv ("STRATA_MODEL_PATH", model_path, TRUE);
+    }
+  win = strata_window_new (NULL, engine);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 860);
+  gtk_window_present (GTK_WINDOW (win));
+  timeline = strata_window_get_timeline (win);
+  ctl = strata_window_get_feature_controller (win);
+  g_assert_nonnull (ctl);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-features"));
+
+  strata_window_open (win, file);
+  g_assert_true (strata_test_wait (window_has_features, win, 60000));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-features"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-feature-maps"));
+
+  /* Lanes: ..., spectrogram, sections, coarse, medium, fine. */
+  guint n = strata_timeline_get_n_lanes (timeline);
+  g_assert_cmpuint (n, >=, 5);
+  for (guint i = 0; i < n; i++)
+    if (STRATA_IS_SPECTROGRAM_LANE (strata_timeline_get_lane (timeline, i)))
+      {
+        spectrogram = GTK_WIDGET (strata_timeline_get_lane (timeline, i));
+        g_assert_true (STRATA_IS_SECTION_RIBBON (strata_timeline_get_lane (timeline, i + 1)));
+        for (int l = 0; l < STRATA_N_LEVELS; l++)
+          g_assert_true (strata_timeline_get_lane (timeline, i + 2 + l)
+                         == STRATA_LANE (strata_feature_controller_get_lane (ctl, l)));
+      }
+  g_assert_nonnull (spectrogram);
+  g_assert_nonnull (strata_test_find_widget (GTK_WIDGET (win), STRATA_TYPE_STRATA_BAR));
+
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      GtkWidget *lane = GTK_WIDGET (strata_feature_controller_get_lane (ctl, l));
+      int w, h;
+      gtk_test_widget_wait_for_draw (lane);
+      g_assert_true (gtk_widget_get_mapped (lane));
+      g_autofree guint32 *px = strata_test_render (lane, &w, &h);
+      g_assert_cmpuint (strata_test_count_colours (px, (gsize) w * h), >, 40);
+    }
+  strata_test_screenshot (GTK_WIDGET (win), "ui-strata-window");
+
+  /* The transport bar's Cancel also stops a running feature job. */
+  g_auto(GStrv) tags = NULL;
+  g_object_get (ctl, "tags", &tags, NULL);
+  if (tags && tags[0])
+    {
+      strata_feature_controller_set_condition (ctl, tags[0]);
+      g_assert_false (strata_feature_controller_get_has_features (ctl));
+      g_action_group_activate_action (G_ACTION_GROUP (win), "cancel", NULL);
+      gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (g_get_monotonic_time () < end && !window_has_features (win) && !window_status_settled (win))
+        g_main_context_iteration (NULL, FALSE);
+      if (!window_has_features (win))
+        g_assert_cmpstr (strata_feature_controller_get_status (ctl), ==, "Feature extraction cancelled");
+    }
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  strata_engine_shutdown (engine);
+  strata_test_spin (50);
+  g_unsetenv ("STRATA_MODEL_PATH");
+  strata_test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  int skip;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if ((skip = strata_test_open_display (TRUE)) >= 0)
+    return skip;
+  adw_init ();
+
+#define ADD(path, fn) g_test_add ("/strata/ui-strata/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("lanes-drawn", test_lanes_drawn);
+  ADD ("modes", test_modes);
+  ADD ("visibility", test_visibility);
+  ADD ("similar", test_similar);
+  ADD ("export", test_export);
+  ADD ("condition", test_condition);
+  ADD ("cancel", test_cancel);
+  ADD ("bar", test_bar);
+  ADD ("no-model", test_no_model);
+#undef ADD
+  g_test_add_func ("/strata/ui-strata/window", test_window);
+  return g_test_run ();
+}

@@ -1,0 +1,791 @@
+/* strata-feature-controller.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include "analysis/strata-features-job.h"
+#include "strata-feature-controller.h"
+
+#define MAX_MATCHES 8
+
+struct _StrataFeatureController
+{
+  GObject parent_instance;
+
+  StrataEngine *engine;
+  StrataTimeline *timeline;
+  StrataSectionRibbon *ribbon;                 /* owned by the timeline */
+  StrataStrataLane *lanes[STRATA_N_LEVELS];    /* owned by the timeline */
+
+  StrataTrack *track;              /* (nullable) */
+  StrataModel *model;              /* (nullable) */
+  gboolean model_missing;          /* the default model could not be loaded */
+  char *model_error;               /* (nullable) why */
+  StrataFeatureMaps *maps;         /* (nullable) */
+  GCancellable *cancellable;       /* (nullable) the running job's */
+  guint generation;                /* bumped on every restart; stale results are dropped */
+
+  StrataStrataMode mode;
+  char *condition;                 /* "" = none */
+  char *status;
+  gboolean visible[STRATA_N_LEVELS];
+  gint64 last_gesture_end;         /* monotonic µs of the last click or selection end */
+};
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_CONDITION,
+  PROP_COARSE_VISIBLE,
+  PROP_MEDIUM_VISIBLE,
+  PROP_FINE_VISIBLE,
+  PROP_STATUS,
+  PROP_TAGS,
+  PROP_HAS_FEATURES,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (StrataFeatureController, strata_feature_controller, G_TYPE_OBJECT)
+
+static void start (StrataFeatureController *self);
+
+/* ---- state shown in the lanes --------------------------------------------- */
+
+static void
+set_status (StrataFeatureController *self, const char *status)
+{
+  if (g_strcmp0 (self->status, status) == 0)
+    return;
+  g_free (self->status);
+  self->status = g_strdup (status ? status : "");
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    strata_strata_lane_set_message (self->lanes[l], self->status);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+static void
+set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
+{
+  gboolean had = self->maps != NULL;
+  guint n = 0;
+  const StrataSection *sections = NULL;
+
+  if (self->maps != maps)
+    {
+      g_clear_pointer (&self->maps, strata_feature_maps_unref);
+      if (maps)
+        self->maps = strata_feature_maps_ref (maps);
+    }
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    strata_strata_lane_set_maps (self->lanes[l], maps);
+  if (maps)
+    sections = strata_feature_maps_get_sections (maps, &n);
+  strata_section_ribbon_set_sections (self->ribbon, sections, n);
+  if (had != (maps != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_FEATURES]);
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+typedef struct {
+  StrataFeatureController *self;   /* (owned) */
+  guint generation;
+} JobRef;
+
+static JobRef *
+job_ref_new (StrataFeatureController *self)
+{
+  JobRef *ref = g_new (JobRef, 1);
+  ref->self = g_object_ref (self);
+  ref->generation = self->generation;
+  return ref;
+}
+
+static void
+job_ref_free (JobRef *ref)
+{
+  g_object_unref (ref->self);
+  g_free (ref);
+}
+
+static void
+features_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  JobRef *ref = data;
+  StrataFeatureController *self = ref->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataFeatureMaps) maps = strata_features_job_finish (STRATA_ENGINE (source), result,
+                                                                  &error);
+
+  if (ref->generation == self->generation)
+    {
+      g_clear_object (&self->cancellable);
+      if (maps != NULL)
+        {
+          set_maps (self, maps);
+          set_status (self, "");
+        }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_status (self, _("Feature extraction cancelled"));
+      else
+        set_status (self, error->message);
+    }
+  job_ref_free (ref);
+}
+
+static void
+start_features (StrataFeatureController *self)
+{
+  const char *cond[2] = { self->condition, NULL };
+
+  set_status (self, _("Computing features…"));
+  self->cancellable = g_cancellable_new ();
+  strata_features_job_async (self->engine, self->model, self->track, 0,
+                             self->condition[0] ? cond : NULL, self->cancellable,
+                             features_done_cb, job_ref_new (self));
+}
+
+static gpointer
+load_model_job (StrataJob *job, gpointer data, GError **error)
+{
+  strata_job_progress (job, 0.0, _("Loading the model"));
+  return strata_model_load_default (error);
+}
+
+static void
+model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  JobRef *ref = data;
+  StrataFeatureController *self = ref->self;
+  g_autoptr(GError) error = NULL;
+  StrataModel *model = strata_engine_run_finish (STRATA_ENGINE (source), result, &error);
+
+  if (ref->generation != self->generation)
+    {
+      /* Keep a model that arrived late all the same. */
+      if (model != NULL && self->model == NULL)
+        {
+          self->model = model;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAGS]);
+        }
+      else if (model != NULL)
+        strata_model_unref (model);
+      job_ref_free (ref);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  if (model != NULL)
+    {
+      self->model = model;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAGS]);
+      start_features (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, _("Feature extraction cancelled"));
+  else
+    {
+      self->model_missing = TRUE;
+      g_free (self->model_error);
+      if (g_error_matches (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_NOT_FOUND))
+        self->model_error = g_strdup (_("No model installed: the feature strata need the foundation model (strata-foundation.safetensors)"));
+      else
+        self->model_error = g_strdup (error->message);
+      set_status (self, self->model_error);
+    }
+  job_ref_free (ref);
+}
+
+/* Cancels what runs and starts over for the current track, model and
+ * condition. */
+static void
+start (StrataFeatureController *self)
+{
+  self->generation++;
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_maps (self, NULL);
+
+  if (self->track == NULL)
+    {
+      set_status (self, "");
+      return;
+    }
+  if (self->model != NULL)
+    start_features (self);
+  else if (self->model_missing)
+    set_status (self, self->model_error);
+  else
+    {
+      set_status (self, _("Loading the model…"));
+      self->cancellable = g_cancellable_new ();
+      strata_engine_run_async (self->engine, "model", load_model_job, NULL, NULL,
+                               (GDestroyNotify) strata_model_unref, self->cancellable,
+                               model_done_cb, job_ref_new (self));
+    }
+}
+
+/* ---- selection → similar passages -------------------------------------------- */
+
+static void
+seek_cb (StrataFeatureController *self)
+{
+  self->last_gesture_end = g_get_monotonic_time ();
+}
+
+static void
+selection_finished_cb (StrataFeatureController *self)
+{
+  StrataStrataLane *pressed = NULL;
+
+  /* The stratum lane pressed since the last gesture ended is where this
+   * selection was dragged. */
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      gint64 t = strata_strata_lane_get_press_time (self->lanes[l]);
+      if (t > self->last_gesture_end
+          && (pressed == NULL || t > strata_strata_lane_get_press_time (pressed)))
+        pressed = self->lanes[l];
+    }
+  self->last_gesture_end = g_get_monotonic_time ();
+  if (pressed != NULL)
+    strata_feature_controller_find_similar (self, strata_strata_lane_get_level (pressed));
+}
+
+/**
+ * strata_feature_controller_find_similar:
+ * @self: a #StrataFeatureController
+ * @level: the stratum to compare at
+ *
+ * Outlines in @level's lane the passages most like the viewport's
+ * selection at that stratum (and clears the other lanes' outlines).
+ *
+ * Returns: the number of passages found
+ */
+guint
+strata_feature_controller_find_similar (StrataFeatureController *self, StrataLevel level)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), 0);
+  g_return_val_if_fail (level >= 0 && level < STRATA_N_LEVELS, 0);
+
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+  StrataMatch matches[MAX_MATCHES];
+  double a, b;
+  guint n = 0;
+
+  if (self->maps != NULL && strata_viewport_get_selection (vp, &a, &b))
+    n = strata_feature_maps_find_similar (self->maps, level, MIN (a, b), MAX (a, b),
+                                          MAX_MATCHES, matches);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    strata_strata_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
+  return n;
+}
+
+/* ---- GObject ------------------------------------------------------------------ */
+
+static void
+strata_feature_controller_dispose (GObject *object)
+{
+  StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
+
+  self->generation++;
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->timeline)
+    g_signal_handlers_disconnect_by_data (self->timeline, self);
+  g_clear_object (&self->timeline);
+  g_clear_object (&self->engine);
+  g_clear_pointer (&self->maps, strata_feature_maps_unref);
+  g_clear_pointer (&self->track, strata_track_unref);
+  g_clear_pointer (&self->model, strata_model_unref);
+  G_OBJECT_CLASS (strata_feature_controller_parent_class)->dispose (object);
+}
+
+static void
+strata_feature_controller_finalize (GObject *object)
+{
+  StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
+
+  g_free (self->condition);
+  g_free (self->status);
+  g_free (self->model_error);
+  G_OBJECT_CLASS (strata_feature_controller_parent_class)->finalize (object);
+}
+
+static GStrv
+dup_tags (StrataFeatureController *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; self->model && i < strata_model_get_n_tags (self->model); i++)
+    g_strv_builder_add (b, strata_model_get_tag_name (self->model, i));
+  return g_strv_builder_end (b);
+}
+
+static void
+strata_feature_controller_get_property (GObject *object, guint prop_id, GValue *value,
+                                        GParamSpec *pspec)
+{
+  StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_CONDITION:
+      g_value_set_string (value, self->condition);
+      break;
+    case PROP_COARSE_VISIBLE:
+    case PROP_MEDIUM_VISIBLE:
+    case PROP_FINE_VISIBLE:
+      g_value_set_boolean (value, self->visible[prop_id - PROP_COARSE_VISIBLE]);
+      break;
+    case PROP_STATUS:
+      g_value_set_string (value, self->status);
+      break;
+    case PROP_TAGS:
+      g_value_take_boxed (value, dup_tags (self));
+      break;
+    case PROP_HAS_FEATURES:
+      g_value_set_boolean (value, self->maps != NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_feature_controller_set_property (GObject *object, guint prop_id, const GValue *value,
+                                        GParamSpec *pspec)
+{
+  StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODE:
+      strata_feature_controller_set_mode (self, g_value_get_enum (value));
+      break;
+    case PROP_CONDITION:
+      strata_feature_controller_set_condition (self, g_value_get_string (value));
+      break;
+    case PROP_COARSE_VISIBLE:
+    case PROP_MEDIUM_VISIBLE:
+    case PROP_FINE_VISIBLE:
+      strata_feature_controller_set_level_visible (self, prop_id - PROP_COARSE_VISIBLE,
+                                                   g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = strata_feature_controller_dispose;
+  object_class->finalize = strata_feature_controller_finalize;
+  object_class->get_property = strata_feature_controller_get_property;
+  object_class->set_property = strata_feature_controller_set_property;
+
+  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_STRATA_MODE,
+                                             STRATA_STRATA_MODE_HEATMAP, rw);
+  properties[PROP_CONDITION] = g_param_spec_string ("condition", NULL, NULL, "", rw);
+  properties[PROP_COARSE_VISIBLE] = g_param_spec_boolean ("coarse-visible", NULL, NULL, TRUE, rw);
+  properties[PROP_MEDIUM_VISIBLE] = g_param_spec_boolean ("medium-visible", NULL, NULL, TRUE, rw);
+  properties[PROP_FINE_VISIBLE] = g_param_spec_boolean ("fine-visible", NULL, NULL, TRUE, rw);
+  properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, "", ro);
+  properties[PROP_TAGS] = g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV, ro);
+  properties[PROP_HAS_FEATURES] = g_param_spec_boolean ("has-features", NULL, NULL, FALSE, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+strata_feature_controller_init (StrataFeatureController *self)
+{
+  self->condition = g_strdup ("");
+  self->status = g_strdup ("");
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    self->visible[l] = TRUE;
+}
+
+/**
+ * strata_feature_controller_new:
+ * @engine: the engine that runs the jobs
+ * @timeline: the timeline to add the lanes to
+ *
+ * Appends the section ribbon and the coarse, medium and fine lanes to
+ * @timeline.
+ *
+ * Returns: (transfer full): the controller
+ */
+StrataFeatureController *
+strata_feature_controller_new (StrataEngine *engine, StrataTimeline *timeline)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (STRATA_IS_TIMELINE (timeline), NULL);
+
+  StrataFeatureController *self = g_object_new (STRATA_TYPE_FEATURE_CONTROLLER, NULL);
+  StrataLane *ribbon = strata_section_ribbon_new ();
+
+  self->engine = g_object_ref (engine);
+  self->timeline = g_object_ref (timeline);
+  self->ribbon = STRATA_SECTION_RIBBON (ribbon);
+  strata_timeline_add_lane (timeline, ribbon);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      StrataLane *lane = strata_strata_lane_new (l);
+      self->lanes[l] = STRATA_STRATA_LANE (lane);
+      strata_timeline_add_lane (timeline, lane);
+    }
+  g_signal_connect_swapped (timeline, "selection-finished", G_CALLBACK (selection_finished_cb), self);
+  g_signal_connect_swapped (timeline, "seek", G_CALLBACK (seek_cb), self);
+  return self;
+}
+
+/**
+ * strata_feature_controller_set_track:
+ * @self: a #StrataFeatureController
+ * @track: (nullable) (transfer none): the track
+ *
+ * Shows @track's features, computing them in the background.
+ */
+void
+strata_feature_controller_set_track (StrataFeatureController *self, StrataTrack *track)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+
+  if (track != NULL)
+    strata_track_ref (track);
+  g_clear_pointer (&self->track, strata_track_unref);
+  self->track = track;
+  start (self);
+}
+
+/**
+ * strata_feature_controller_set_model:
+ * @self: a #StrataFeatureController
+ * @model: (transfer none): the model to use instead of the default one
+ *
+ * Uses @model from now on and recomputes the current track's features.
+ */
+void
+strata_feature_controller_set_model (StrataFeatureController *self, StrataModel *model)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (model != NULL);
+
+  strata_model_ref (model);
+  g_clear_pointer (&self->model, strata_model_unref);
+  self->model = model;
+  self->model_missing = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAGS]);
+  if (self->track)
+    start (self);
+}
+
+/**
+ * strata_feature_controller_cancel:
+ * @self: a #StrataFeatureController
+ *
+ * Cancels the running model or features job (the lanes say so).
+ */
+void
+strata_feature_controller_cancel (StrataFeatureController *self)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/**
+ * strata_feature_controller_get_lane:
+ * @self: a #StrataFeatureController
+ * @level: a stratum
+ *
+ * Returns: (transfer none): the lane of @level
+ */
+StrataStrataLane *
+strata_feature_controller_get_lane (StrataFeatureController *self, StrataLevel level)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  g_return_val_if_fail (level >= 0 && level < STRATA_N_LEVELS, NULL);
+  return self->lanes[level];
+}
+
+/**
+ * strata_feature_controller_get_ribbon:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: (transfer none): the section ribbon
+ */
+StrataSectionRibbon *
+strata_feature_controller_get_ribbon (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  return self->ribbon;
+}
+
+/**
+ * strata_feature_controller_get_maps:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: (transfer none) (nullable): the shown features
+ */
+StrataFeatureMaps *
+strata_feature_controller_get_maps (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  return self->maps;
+}
+
+/**
+ * strata_feature_controller_get_status:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: what the lanes say ("" while features are shown)
+ */
+const char *
+strata_feature_controller_get_status (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  return self->status;
+}
+
+/**
+ * strata_feature_controller_get_has_features:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: whether features are shown
+ */
+gboolean
+strata_feature_controller_get_has_features (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  return self->maps != NULL;
+}
+
+/**
+ * strata_feature_controller_set_mode:
+ * @self: a #StrataFeatureController
+ * @mode: heatmap, token map or PCA ribbon
+ *
+ * Sets how every stratum lane draws.
+ */
+void
+strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataMode mode)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+
+  if (self->mode == mode)
+    return;
+  self->mode = mode;
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    strata_strata_lane_set_mode (self->lanes[l], mode);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+}
+
+/**
+ * strata_feature_controller_get_mode:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: how the stratum lanes draw
+ */
+StrataStrataMode
+strata_feature_controller_get_mode (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), STRATA_STRATA_MODE_HEATMAP);
+  return self->mode;
+}
+
+/**
+ * strata_feature_controller_set_condition:
+ * @self: a #StrataFeatureController
+ * @tag: (nullable): a tag of the model; %NULL or "" for none
+ *
+ * Recomputes the features conditioned on @tag.
+ */
+void
+strata_feature_controller_set_condition (StrataFeatureController *self, const char *tag)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+
+  if (tag == NULL)
+    tag = "";
+  if (g_strcmp0 (self->condition, tag) == 0)
+    return;
+  g_free (self->condition);
+  self->condition = g_strdup (tag);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONDITION]);
+  if (self->track)
+    start (self);
+}
+
+/**
+ * strata_feature_controller_get_condition:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: the tag conditioned on, "" for none
+ */
+const char *
+strata_feature_controller_get_condition (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  return self->condition;
+}
+
+/**
+ * strata_feature_controller_set_level_visible:
+ * @self: a #StrataFeatureController
+ * @level: a stratum
+ * @visible: show it
+ *
+ * Shows or hides @level's lane (and its label).
+ */
+void
+strata_feature_controller_set_level_visible (StrataFeatureController *self, StrataLevel level,
+                                             gboolean visible)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (level >= 0 && level < STRATA_N_LEVELS);
+
+  GtkWidget *lane = GTK_WIDGET (self->lanes[level]);
+  GtkWidget *label = gtk_widget_get_prev_sibling (lane);
+
+  visible = !!visible;
+  if (self->visible[level] == visible)
+    return;
+  self->visible[level] = visible;
+  gtk_widget_set_visible (lane, visible);
+  /* The timeline attaches each lane right after its label. */
+  if (GTK_IS_LABEL (label))
+    gtk_widget_set_visible (label, visible);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COARSE_VISIBLE + level]);
+}
+
+/**
+ * strata_feature_controller_get_level_visible:
+ * @self: a #StrataFeatureController
+ * @level: a stratum
+ *
+ * Returns: whether @level's lane is shown
+ */
+gboolean
+strata_feature_controller_get_level_visible (StrataFeatureController *self, StrataLevel level)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  g_return_val_if_fail (level >= 0 && level < STRATA_N_LEVELS, FALSE);
+  return self->visible[level];
+}
+
+/**
+ * strata_feature_controller_export_png:
+ * @self: a #StrataFeatureController
+ * @file: the PNG file to write
+ * @error: return location for a #GError
+ *
+ * Writes the section ribbon and the visible stratum lanes, stacked, as
+ * drawn now (the visible time range, the current mode).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_feature_controller_export_png (StrataFeatureController *self, GFile *file, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  StrataLane *rows[1 + STRATA_N_LEVELS];
+  cairo_surface_t *surfaces[1 + STRATA_N_LEVELS];
+  int n = 0, width = 0, height = 0, y = 0;
+  cairo_surface_t *out;
+  cairo_t *cr;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) local = NULL;
+
+  rows[n++] = STRATA_LANE (self->ribbon);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    if (self->visible[l])
+      rows[n++] = STRATA_LANE (self->lanes[l]);
+  for (int i = 0; i < n; i++)
+    {
+      if (gtk_widget_get_width (GTK_WIDGET (rows[i])) <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+                       _("The feature lanes are not shown: nothing to export"));
+          for (int j = 0; j < i; j++)
+            cairo_surface_destroy (surfaces[j]);
+          return FALSE;
+        }
+      surfaces[i] = strata_lane_render_surface (rows[i]);
+      width = MAX (width, cairo_image_surface_get_width (surfaces[i]));
+      height += cairo_image_surface_get_height (surfaces[i]) + (i ? 1 : 0);
+    }
+
+  out = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (out);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_paint (cr);
+  for (int i = 0; i < n; i++)
+    {
+      cairo_set_source_surface (cr, surfaces[i], 0, y);
+      cairo_paint (cr);
+      y += cairo_image_surface_get_height (surfaces[i]) + 1;
+      cairo_surface_destroy (surfaces[i]);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (out);
+  {
+    g_autoptr(GBytes) pixels = g_bytes_new (cairo_image_surface_get_data (out),
+                                            (gsize) cairo_image_surface_get_stride (out) * height);
+    texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, pixels,
+                                      cairo_image_surface_get_stride (out));
+  }
+  cairo_surface_destroy (out);
+  png = gdk_texture_save_to_png_bytes (texture);
+  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL,
+                                FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &local))
+    {
+      name = g_file_get_parse_name (file);
+      g_set_error (error, local->domain, local->code, _("Cannot write “%s”: %s"), name,
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * strata_feature_controller_export_npz:
+ * @self: a #StrataFeatureController
+ * @path: the .npz file to write
+ * @error: return location for a #GError
+ *
+ * Writes the shown features as `strata-cli features` does.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_feature_controller_export_npz (StrataFeatureController *self, const char *path,
+                                      GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->maps == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s",
+                   _("There are no features to export yet"));
+      return FALSE;
+    }
+  return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, error);
+}

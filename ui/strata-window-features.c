@@ -1,0 +1,134 @@
+/* strata-window-features.c: the window's feature strata: the controller
+ * (section ribbon and coarse/medium/fine lanes under the spectrogram) and
+ * its bar, started when a track loads, and the feature exports (PNG, .npz).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include "strata-window-private.h"
+
+static void
+has_features_cb (StrataWindow *self)
+{
+  gboolean on = strata_feature_controller_get_has_features (self->features);
+  static const char *names[] = { "export-feature-maps", "export-features" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
+                                 on);
+}
+
+typedef enum { EXPORT_PNG, EXPORT_NPZ } ExportKind;
+
+static void
+export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
+{
+  ExportKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "strata-export-kind"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+      gboolean ok = TRUE;
+
+      if (file != NULL && kind == EXPORT_PNG)
+        ok = strata_feature_controller_export_png (self->features, file, &error);
+      else if (file != NULL && g_file_peek_path (file) != NULL)
+        ok = strata_feature_controller_export_npz (self->features, g_file_peek_path (file), &error);
+      if (!ok)
+        _strata_window_show_error (self, error->message);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export (StrataWindow *self, ExportKind kind)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  char *dot;
+
+  if (self->chooser || self->track == NULL)
+    return;
+  base = g_path_get_basename (strata_track_get_path (self->track));
+  if ((dot = strrchr (base, '.')) != NULL)
+    *dot = '\0';
+  name = g_strconcat (base, kind == EXPORT_PNG ? "-strata.png" : "-features.npz", NULL);
+
+  self->chooser = gtk_file_chooser_native_new (kind == EXPORT_PNG ? _("Export Feature Maps")
+                                                                  : _("Export Features"),
+                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Export"), _("_Cancel"));
+  g_object_set_data (G_OBJECT (self->chooser), "strata-export-kind", GINT_TO_POINTER (kind));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+export_maps_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  export (user_data, EXPORT_PNG);
+}
+
+static void
+export_features_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  export (user_data, EXPORT_NPZ);
+}
+
+static const GActionEntry feature_entries[] = {
+  { .name = "export-feature-maps", .activate = export_maps_action },
+  { .name = "export-features", .activate = export_features_action },
+};
+
+/**
+ * _strata_window_features_init:
+ * @self: a #StrataWindow
+ *
+ * Adds the feature strata to the timeline (after the spectrogram), binds
+ * the strata bar and adds the export actions (enabled once features show).
+ */
+void
+_strata_window_features_init (StrataWindow *self)
+{
+  self->features = strata_feature_controller_new (self->engine, self->timeline);
+  strata_strata_bar_set_controller (self->strata_bar, self->features);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), feature_entries,
+                                   G_N_ELEMENTS (feature_entries), self);
+  g_signal_connect_swapped (self->features, "notify::has-features", G_CALLBACK (has_features_cb), self);
+  has_features_cb (self);
+}
+
+/**
+ * _strata_window_features_dispose:
+ * @self: a #StrataWindow
+ *
+ * Cancels the running feature job and drops the controller.
+ */
+void
+_strata_window_features_dispose (StrataWindow *self)
+{
+  if (self->features == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->features, self);
+  strata_feature_controller_cancel (self->features);
+  if (self->strata_bar)
+    strata_strata_bar_set_controller (self->strata_bar, NULL);
+  g_clear_object (&self->features);
+}
+
+/**
+ * strata_window_get_feature_controller:
+ * @self: a #StrataWindow
+ *
+ * Returns: (transfer none): the controller of the feature strata
+ */
+StrataFeatureController *
+strata_window_get_feature_controller (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  return self->features;
+}
