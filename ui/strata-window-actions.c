@@ -96,10 +96,21 @@ export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
   g_clear_object (&self->chooser);
 }
 
-static void
-export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+/**
+ * _strata_window_show_save_dialog:
+ * @self: a #StrataWindow
+ * @title: the dialog's title
+ * @suffix: appended to the open track's base name, e.g. ".png"
+ * @response_cb: connected to the dialog's "response" with @self
+ *
+ * Opens a save dialog for an export of the open track (none without a
+ * track or while another dialog is open); @response_cb clears
+ * self->chooser.
+ */
+void
+_strata_window_show_save_dialog (StrataWindow *self, const char *title, const char *suffix,
+                                 GCallback response_cb)
 {
-  StrataWindow *self = user_data;
   g_autofree char *base = NULL;
   g_autofree char *name = NULL;
   char *dot;
@@ -109,13 +120,20 @@ export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_dat
   base = g_path_get_basename (strata_track_get_path (self->track));
   if ((dot = strrchr (base, '.')) != NULL)
     *dot = '\0';
-  name = g_strconcat (base, ".png", NULL);
+  name = g_strconcat (base, suffix, NULL);
 
-  self->chooser = gtk_file_chooser_native_new (_("Export Picture"), GTK_WINDOW (self),
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
+  g_signal_connect (self->chooser, "response", response_cb, self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+export_picture_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  _strata_window_show_save_dialog (user_data, _("Export Picture"), ".png",
+                                   G_CALLBACK (export_response_cb));
 }
 
 /* ---- actions ----------------------------------------------------------------- */

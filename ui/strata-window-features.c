@@ -46,25 +46,16 @@ export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
 static void
 export (StrataWindow *self, ExportKind kind)
 {
-  g_autofree char *base = NULL;
-  g_autofree char *name = NULL;
-  char *dot;
-
-  if (self->chooser || self->track == NULL)
-    return;
-  base = g_path_get_basename (strata_track_get_path (self->track));
-  if ((dot = strrchr (base, '.')) != NULL)
-    *dot = '\0';
-  name = g_strconcat (base, kind == EXPORT_PNG ? "-strata.png" : "-features.npz", NULL);
-
-  self->chooser = gtk_file_chooser_native_new (kind == EXPORT_PNG ? _("Export Feature Maps")
-                                                                  : _("Export Features"),
-                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                               _("_Export"), _("_Cancel"));
-  g_object_set_data (G_OBJECT (self->chooser), "strata-export-kind", GINT_TO_POINTER (kind));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  if (self->chooser != NULL)
+    return;   /* another dialog is open */
+  if (kind == EXPORT_PNG)
+    _strata_window_show_save_dialog (self, _("Export Feature Maps"), "-strata.png",
+                                     G_CALLBACK (export_response_cb));
+  else
+    _strata_window_show_save_dialog (self, _("Export Features"), "-features.npz",
+                                     G_CALLBACK (export_response_cb));
+  if (self->chooser)
+    g_object_set_data (G_OBJECT (self->chooser), "strata-export-kind", GINT_TO_POINTER (kind));
 }
 
 static void

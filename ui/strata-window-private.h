@@ -47,6 +47,8 @@ void _strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enab
 void _strata_window_show_error                (StrataWindow *self, const char *message);
 void _strata_window_update_position           (StrataWindow *self);
 void _strata_window_apply_loop                (StrataWindow *self);
+void _strata_window_show_save_dialog          (StrataWindow *self, const char *title,
+                                               const char *suffix, GCallback response_cb);
 void _strata_window_features_init             (StrataWindow *self);
 void _strata_window_features_dispose          (StrataWindow *self);
 

@@ -277,6 +277,31 @@ test_similar (Fixture *fx, gconstpointer data)
   /* No press was seen in a stratum lane: nothing searched. */
   g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
 
+  /* A press seen in the fine lane (its click gesture's "pressed"), then the
+   * timeline's selection-finished: the search runs at that stratum. */
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (lane));
+    gboolean pressed = FALSE;
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && !pressed; i++)
+      {
+        g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+        if (GTK_IS_GESTURE_CLICK (c))
+          {
+            g_signal_emit_by_name (c, "pressed", 1, 100.0, 10.0);
+            pressed = TRUE;
+          }
+      }
+    g_assert_true (pressed);
+    g_assert_cmpint (strata_strata_lane_get_press_time (lane), >, 0);
+    g_signal_emit_by_name (fx->timeline, "selection-finished");
+    g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), >, 0);
+    /* A click (seek) ends the gesture: the next selection is not attributed. */
+    g_signal_emit_by_name (fx->timeline, "seek", 1.0);
+    strata_strata_lane_set_matches (lane, NULL, 0);
+    g_signal_emit_by_name (fx->timeline, "selection-finished");
+    g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+  }
+
   guint found = strata_feature_controller_find_similar (fx->ctl, level);
   g_test_message ("similar to 2–3 s at the fine level: %u", found);
   g_assert_cmpuint (found, >, 0);
