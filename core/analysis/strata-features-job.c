@@ -125,6 +125,8 @@ features_job_run (StrataJob *job, gpointer data, GError **error)
   g_autoptr(StrataFeatures) features = NULL;
   g_autoptr(GBytes) cached = NULL;
 
+  gint64 t0 = g_get_monotonic_time (), t1;
+
   fj->job = job;
   strata_job_progress (job, 0.0, _("Preparing features"));
   key = strata_features_dup_cache_key (hash, strata_model_get_version (fj->model), fj->layer,
@@ -163,7 +165,12 @@ features_job_run (StrataJob *job, gpointer data, GError **error)
       return NULL;
     }
   strata_job_progress (job, 0.96, _("Drawing the feature maps"));
-  return strata_feature_maps_new (features);
+  t1 = g_get_monotonic_time ();
+  StrataFeatureMaps *maps = strata_feature_maps_new (features);
+  g_debug ("features of %s: %s in %.0f ms, maps in %.0f ms", strata_track_get_path (fj->track),
+           cached != NULL ? "cache lookup" : "extraction", (t1 - t0) / 1000.0,
+           (g_get_monotonic_time () - t1) / 1000.0);
+  return maps;
 }
 
 void
