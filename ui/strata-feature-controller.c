@@ -228,6 +228,16 @@ start (StrataFeatureController *self)
     }
 }
 
+/* A double-clicked section becomes the selection, as if dragged (the
+ * window loops it); no stratum lane was pressed, so no search runs. */
+static void
+section_activated_cb (StrataFeatureController *self, double start, double end)
+{
+  strata_viewport_set_selection (strata_timeline_get_viewport (self->timeline), start, end);
+  self->last_gesture_end = g_get_monotonic_time ();
+  g_signal_emit_by_name (self->timeline, "selection-finished");
+}
+
 /* ---- selection → similar passages -------------------------------------------- */
 
 static void
@@ -439,6 +449,7 @@ strata_feature_controller_new (StrataEngine *engine, StrataTimeline *timeline)
   self->engine = g_object_ref (engine);
   self->timeline = g_object_ref (timeline);
   self->ribbon = STRATA_SECTION_RIBBON (ribbon);
+  g_signal_connect_swapped (ribbon, "section-activated", G_CALLBACK (section_activated_cb), self);
   strata_timeline_add_lane (timeline, ribbon);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {

@@ -16,7 +16,58 @@ struct _StrataSectionRibbon
   GArray *sections;   /* (element-type StrataSection) */
 };
 
+enum { SIGNAL_SECTION_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (StrataSectionRibbon, strata_section_ribbon, STRATA_TYPE_LANE)
+
+/* The section under @x, or NULL. */
+static const StrataSection *
+section_at (StrataSectionRibbon *self, double x)
+{
+  StrataViewport *vp = strata_lane_get_viewport (STRATA_LANE (self));
+  double t;
+
+  if (vp == NULL)
+    return NULL;
+  t = strata_viewport_x_to_time (vp, x);
+  for (guint i = 0; i < self->sections->len; i++)
+    {
+      const StrataSection *s = &g_array_index (self->sections, StrataSection, i);
+      if (t >= s->start && t < s->end)
+        return s;
+    }
+  return NULL;
+}
+
+/**
+ * strata_section_ribbon_activate_at:
+ * @self: a #StrataSectionRibbon
+ * @x: x in lane coordinates
+ *
+ * What a double click does: emits #StrataSectionRibbon::section-activated
+ * for the section under @x.
+ *
+ * Returns: whether there was a section
+ */
+gboolean
+strata_section_ribbon_activate_at (StrataSectionRibbon *self, double x)
+{
+  g_return_val_if_fail (STRATA_IS_SECTION_RIBBON (self), FALSE);
+
+  const StrataSection *s = section_at (self, x);
+  if (s == NULL)
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_SECTION_ACTIVATED], 0, s->start, s->end);
+  return TRUE;
+}
+
+static void
+pressed_cb (GtkGestureClick *click, int n_press, double x, double y, StrataSectionRibbon *self)
+{
+  if (n_press == 2)
+    strata_section_ribbon_activate_at (self, x);
+}
 
 static void
 set_color (cairo_t *cr, guint32 c, double alpha)
@@ -87,25 +138,18 @@ strata_section_ribbon_describe_point (StrataSectionRibbon *self, double x)
 {
   g_return_val_if_fail (STRATA_IS_SECTION_RIBBON (self), NULL);
 
-  StrataViewport *vp = strata_lane_get_viewport (STRATA_LANE (self));
-  double t;
+  const StrataSection *s = section_at (self, x);
+  g_autofree char *name = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
 
-  if (vp == NULL)
+  if (s == NULL)
     return NULL;
-  t = strata_viewport_x_to_time (vp, x);
-  for (guint i = 0; i < self->sections->len; i++)
-    {
-      const StrataSection *s = &g_array_index (self->sections, StrataSection, i);
-      if (t >= s->start && t < s->end)
-        {
-          g_autofree char *name = strata_section_label_name (s->label);
-          g_autofree char *a = format_time (s->start);
-          g_autofree char *b = format_time (s->end);
-          /* Translators: section letter, start and end time, e.g. "Section B · 0:12–0:34" */
-          return g_strdup_printf (_("Section %s · %s–%s"), name, a, b);
-        }
-    }
-  return NULL;
+  name = strata_section_label_name (s->label);
+  a = format_time (s->start);
+  b = format_time (s->end);
+  /* Translators: section letter, start and end time, e.g. "Section B · 0:12–0:34" */
+  return g_strdup_printf (_("Section %s · %s–%s"), name, a, b);
 }
 
 static gboolean
@@ -136,6 +180,17 @@ strata_section_ribbon_class_init (StrataSectionRibbonClass *klass)
 {
   STRATA_LANE_CLASS (klass)->render = strata_section_ribbon_render;
   STRATA_LANE_CLASS (klass)->dark = TRUE;
+
+  /**
+   * StrataSectionRibbon::section-activated:
+   * @start: the section's start, seconds
+   * @end: its end
+   *
+   * The user double-clicked a section.
+   */
+  signals[SIGNAL_SECTION_ACTIVATED] =
+    g_signal_new ("section-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
   G_OBJECT_CLASS (klass)->finalize = strata_section_ribbon_finalize;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-section-ribbon");
 }
@@ -148,6 +203,13 @@ strata_section_ribbon_init (StrataSectionRibbon *self)
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 26);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+
+  /* Watches double clicks only; the timeline's gestures still run. */
+  GtkGesture *click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 /**

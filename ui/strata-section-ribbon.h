@@ -1,6 +1,7 @@
 /* strata-section-ribbon.h: the automatic sections (A, B, C…: boundaries
  * from coarse-level novelty, alike sections share a letter and a colour) as
- * a thin lane above the feature strata.
+ * a thin lane above the feature strata. A double click selects a section
+ * (the window loops the selection).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,10 @@ StrataLane *strata_section_ribbon_new          (void);
 void        strata_section_ribbon_set_sections (StrataSectionRibbon *self,
                                                 const StrataSection *sections, guint n);
 guint       strata_section_ribbon_get_n_sections (StrataSectionRibbon *self);
+/* Signal "section-activated" (double start, double end): a section was
+ * double-clicked. strata_section_ribbon_activate_at() does the same for
+ * the section under @x (tests); FALSE when there is none. */
+gboolean    strata_section_ribbon_activate_at  (StrataSectionRibbon *self, double x);
 /* The section under @x and its range ("Section B · 0:12–0:34"), for the
  * tooltip. (transfer full) (nullable) */
 char       *strata_section_ribbon_describe_point (StrataSectionRibbon *self, double x);

@@ -183,6 +183,14 @@ test_lanes_drawn (Fixture *fx, gconstpointer data)
     g_assert_nonnull (section);
     g_test_message ("section tooltip: %s", section);
     g_assert_true (g_str_has_prefix (section, "Section A · 0:00–"));
+
+    /* A double click selects the section. */
+    const StrataSection *first = strata_section_ribbon_get_sections (ribbon);
+    double a, b;
+    g_assert_true (strata_section_ribbon_activate_at (ribbon, 5));
+    g_assert_true (strata_viewport_get_selection (strata_timeline_get_viewport (fx->timeline), &a, &b));
+    g_assert_cmpfloat_with_epsilon (a, first[0].start, 1e-9);
+    g_assert_cmpfloat_with_epsilon (b, MIN (first[0].end, strata_track_get_duration (fx->track)), 1e-9);
   }
 
   /* Tooltip text. */
