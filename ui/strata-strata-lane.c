@@ -154,7 +154,8 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
             int f = (f0 + f1 - 1) / 2;
             int tok = fl->tokens[f];
             guint32 c = strata_category_color (tok);
-            int ty = fl->K > 1 ? (int) ((gint64) (fl->K - 1 - tok) * (height - 3) / (fl->K - 1)) : height / 2;
+            int ty = fl->K > 1 ? (int) ((gint64) (fl->K - 1 - tok) * MAX (height - 3, 0) / (fl->K - 1))
+                               : height / 2;
 
             for (int y = 0; y < height; y++)
               pixels[(gsize) y * stride + x] = (y >= ty && y < ty + 3) ? 0xffffffffu : c;
