@@ -42,7 +42,7 @@ case "$cmd" in
     ;;
   bench)
     sh build-aux/deps.sh --test
-    setup build -Dbuildtype=release
+    setup build   # the same debugoptimized (-O2) build the tests use
     STRATA_REQUIRE_DISPLAY=1 xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
       meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10
     sh tests/fuzz/run-fuzz.sh 300
