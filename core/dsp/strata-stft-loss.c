@@ -6,15 +6,13 @@
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 
+#include "dsp/strata-stft.h"
 #include "dsp/strata-window.h"
 
 #define MAX_RES 16
 #define MAG_FLOOR 1e-20
-
-static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
   int n_fft, hop, n_bins;
@@ -42,7 +40,7 @@ strata_stft_loss_free (StrataStftLoss *loss)
 {
   if (loss == NULL)
     return;
-  pthread_mutex_lock (&plan_lock);
+  strata_fftw_planner_lock ();
   for (int i = 0; i < loss->n_res; i++)
     {
       if (loss->res[i].r2c != NULL)
@@ -50,7 +48,7 @@ strata_stft_loss_free (StrataStftLoss *loss)
       if (loss->res[i].c2r != NULL)
         fftwf_destroy_plan (loss->res[i].c2r);
     }
-  pthread_mutex_unlock (&plan_lock);
+  strata_fftw_planner_unlock ();
   for (int i = 0; i < loss->n_res; i++)
     {
       free (loss->res[i].win);
@@ -102,10 +100,10 @@ strata_stft_loss_new (const StrataStftLossRes *res, int n_res, int64_t max_sampl
           !strata_window_fill (STRATA_WINDOW_HANN, true, wl,
                                r->win + (r->n_fft - wl) / 2))
         goto fail;
-      pthread_mutex_lock (&plan_lock);
+      strata_fftw_planner_lock ();
       r->r2c = fftwf_plan_dft_r2c_1d (r->n_fft, r->frame, r->bins, FFTW_ESTIMATE);
       r->c2r = fftwf_plan_dft_c2r_1d (r->n_fft, r->bins, r->frame, FFTW_ESTIMATE);
-      pthread_mutex_unlock (&plan_lock);
+      strata_fftw_planner_unlock ();
       if (r->r2c == NULL || r->c2r == NULL)
         goto fail;
       size_t tf = (size_t) (max_samples / r->hop + 1) * (size_t) r->n_bins;

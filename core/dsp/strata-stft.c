@@ -14,6 +14,18 @@
  * (fftwf_execute_dft_r2c) is thread-safe and needs no lock. */
 static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void
+strata_fftw_planner_lock (void)
+{
+  pthread_mutex_lock (&plan_lock);
+}
+
+void
+strata_fftw_planner_unlock (void)
+{
+  pthread_mutex_unlock (&plan_lock);
+}
+
 struct StrataStft
 {
   int n_fft;

@@ -40,6 +40,12 @@ typedef struct StrataStftScratch StrataStftScratch;
  * Returns: (transfer full) (nullable): a new STFT, or NULL on bad arguments
  * or allocation failure. Free with strata_stft_free().
  */
+/* FFTW's planner keeps global state and is not thread-safe: every
+ * fftwf_plan_* and fftwf_destroy_plan call in Strata goes between these two
+ * (executing an existing plan on new arrays needs no lock). */
+void strata_fftw_planner_lock   (void);
+void strata_fftw_planner_unlock (void);
+
 StrataStft *strata_stft_new          (int n_fft, int hop, StrataWindowType window);
 void        strata_stft_free         (StrataStft *stft);
 int         strata_stft_get_n_fft    (const StrataStft *stft);
