@@ -49,7 +49,7 @@ strata_cli_train (int argc, char **argv)
   gint64 seed = 1;
   const GOptionEntry entries[] = {
     { "corpus", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &corpus,
-      N_("Training corpus folder (piece folders with mix.flac, or audio files); repeatable"), N_("DIR") },
+      N_("Training corpus: a folder (piece folders with mix.flac, or audio files) or a manifest.jsonl from “corpus index”; repeatable"), N_("DIR") },
     { "valid", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &valid,
       N_("Held-out corpus for validation (default: every 20th training piece)"), N_("DIR") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Weights file to write"), N_("FILE") },

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -126,7 +127,9 @@ load_mel (const char *audio_path, const char *cache_dir, int *T, GError **error)
   GStatBuf sb;
   if (g_stat (audio_path, &sb) != 0)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, _("Cannot read “%s”"), audio_path);
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), _("Cannot read “%s”: %s"),
+                   audio_path, g_strerror (e));
       return NULL;
     }
   g_autofree char *key = g_strdup_printf ("%s:%lld:%lld", audio_path, (long long) sb.st_size,
@@ -182,24 +185,79 @@ cmp_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* The paths of a `strata-cli corpus index` manifest (one JSON object a
+ * line), in file order, without the entries marked "training": false (the
+ * Frets on Fire songs: Strata's real-music test set). */
+static GPtrArray *
+read_manifest (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  for (int i = 0; lines[i]; i++)
+    {
+      if (!*g_strstrip (lines[i]))
+        continue;
+      JsonNode *root;
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL) ||
+          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       _("%s, line %d: not a JSON object"), path, i + 1);
+          return NULL;
+        }
+      JsonObject *o = json_node_get_object (root);
+      JsonNode *pn = json_object_get_member (o, "path");
+      if (!pn || !JSON_NODE_HOLDS_VALUE (pn) || json_node_get_value_type (pn) != G_TYPE_STRING)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       _("%s, line %d: no \"path\""), path, i + 1);
+          return NULL;
+        }
+      JsonNode *tn = json_object_get_member (o, "training");
+      if (tn && JSON_NODE_HOLDS_VALUE (tn) && json_node_get_value_type (tn) == G_TYPE_BOOLEAN &&
+          !json_node_get_boolean (tn))
+        continue;
+      g_ptr_array_add (paths, g_strdup (json_node_get_string (pn)));
+    }
+  return g_steal_pointer (&paths);
+}
+
+/* Each entry of @dirs is a corpus folder (piece folders with mix.flac, or
+ * audio files) or a .jsonl manifest written by `strata-cli corpus index`. */
 static gboolean
 scan_corpus (Trainer *t, char **dirs, GPtrArray *out, GError **error)
 {
   g_autofree char *cache = g_strconcat (t->opt->output, ".mel-cache", NULL);
   for (int d = 0; dirs && dirs[d]; d++)
     {
-      g_autoptr (GDir) dir = g_dir_open (dirs[d], 0, error);
-      if (!dir)
-        return FALSE;
-      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-      const char *n;
-      while ((n = g_dir_read_name (dir)))
-        if (n[0] != '.')
-          g_ptr_array_add (names, g_strdup (n));
-      g_ptr_array_sort (names, cmp_names);
+      g_autoptr (GPtrArray) names = NULL;
+      gboolean manifest = g_str_has_suffix (dirs[d], ".jsonl") &&
+                          g_file_test (dirs[d], G_FILE_TEST_IS_REGULAR);
+      if (manifest)
+        {
+          if (!(names = read_manifest (dirs[d], error)))
+            return FALSE;
+        }
+      else
+        {
+          g_autoptr (GDir) dir = g_dir_open (dirs[d], 0, error);
+          if (!dir)
+            return FALSE;
+          names = g_ptr_array_new_with_free_func (g_free);
+          const char *n;
+          while ((n = g_dir_read_name (dir)))
+            if (n[0] != '.')
+              g_ptr_array_add (names, g_strdup (n));
+          g_ptr_array_sort (names, cmp_names);
+        }
       for (guint i = 0; i < names->len; i++)
         {
-          g_autofree char *p = g_build_filename (dirs[d], names->pdata[i], NULL);
+          g_autofree char *p = manifest ? g_strdup (names->pdata[i])
+                                        : g_build_filename (dirs[d], names->pdata[i], NULL);
           g_autofree char *audio = NULL;
           if (g_file_test (p, G_FILE_TEST_IS_DIR))
             {
@@ -211,7 +269,7 @@ scan_corpus (Trainer *t, char **dirs, GPtrArray *out, GError **error)
                     audio = g_steal_pointer (&q);
                 }
             }
-          else if (g_str_has_suffix (p, ".flac") || g_str_has_suffix (p, ".wav") ||
+          else if (manifest || g_str_has_suffix (p, ".flac") || g_str_has_suffix (p, ".wav") ||
                    g_str_has_suffix (p, ".ogg") || g_str_has_suffix (p, ".mp3"))
             audio = g_strdup (p);
           if (!audio)
@@ -643,9 +701,10 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _("No training audio found in %s (expected piece folders with mix.flac, "
-                     "or audio files)"), opt->corpus_dirs[0]);
+                     "audio files, or a corpus index manifest)"), opt->corpus_dirs[0]);
       goto out;
     }
+  opt->n_train = t->train->len, opt->n_valid = t->valid->len;
   double frames = 0;
   for (guint i = 0; i < t->train->len; i++)
     frames += ((Piece *) t->train->pdata[i])->T;

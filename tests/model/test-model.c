@@ -244,21 +244,34 @@ log_quiet (const char *line, void *user_data)
 static void
 test_train_smoke (void)
 {
+  /* Two pieces in a corpus folder, two more listed by a `corpus index`
+   * manifest beside an entry marked "training": false whose file does not
+   * exist (it must be skipped, not read). */
   g_autofree char *corpus = tmp_path ("corpus");
+  g_autofree char *real = tmp_path ("real");
   g_mkdir_with_parents (corpus, 0755);
+  g_mkdir_with_parents (real, 0755);
+  GString *manifest = g_string_new (NULL);
   for (int k = 0; k < 4; k++)
     {
       gint64 n;
       g_autofree float *s = tone_track (10 + (uint64_t) k, 4.0, &n);
       g_autofree char *name = g_strdup_printf ("piece%d.wav", k);
-      g_autofree char *path = g_build_filename (corpus, name, NULL);
+      g_autofree char *path = g_build_filename (k < 2 ? corpus : real, name, NULL);
       g_autoptr (GError) error = NULL;
       g_assert_true (strata_audio_write (path, s, n, 2, 44100, STRATA_AUDIO_FORMAT_WAV_F32,
                                          &error));
+      if (k >= 2)
+        g_string_append_printf (manifest, "{\"path\":\"%s\",\"training\":true}\n", path);
     }
+  g_string_append_printf (manifest, "{\"path\":\"%s/fretsonfire/song.ogg\",\"training\":false}\n",
+                          real);
+  g_autofree char *manifest_path = tmp_path ("real.jsonl");
+  g_assert_true (g_file_set_contents (manifest_path, manifest->str, -1, NULL));
+  g_string_free (manifest, TRUE);
   StrataTrainOptions opt;
   strata_train_options_init (&opt);
-  char *dirs[] = { corpus, NULL };
+  char *dirs[] = { corpus, manifest_path, NULL };
   tiny_model_path = tmp_path ("tiny.safetensors");
   opt.corpus_dirs = dirs;
   opt.output = tiny_model_path;
@@ -272,6 +285,7 @@ test_train_smoke (void)
   g_autoptr (GError) error = NULL;
   g_assert_true (strata_model_train_foundation (&opt, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (opt.n_train, ==, 4);
   g_test_message ("stage 1 loss %.4f -> %.4f; valid MSE c %.3f cm %.3f all %.3f",
                   opt.first_loss1, opt.last_loss1, opt.valid_mse[0], opt.valid_mse[1],
                   opt.valid_mse[2]);
@@ -287,6 +301,40 @@ test_train_smoke (void)
       g_assert_cmpfloat (opt.last_loss_prior[l], <, 0.9f * opt.first_loss_prior[l]);
     }
   g_assert_true (g_file_test (tiny_model_path, G_FILE_TEST_IS_REGULAR));
+}
+
+/* A damaged manifest, a manifest naming a missing file, and one whose only
+ * entry is excluded from training: each an error naming the problem, before
+ * any training starts. */
+static void
+test_train_bad_corpus (void)
+{
+  struct { const char *name, *text, *needle; } cases[] = {
+    { "notjson.jsonl", "{\"path\": \"a.wav\"}\nnot json\n", "line 2" },
+    { "nopath.jsonl", "{\"duration_s\": 3}\n", "path" },
+    { "missing.jsonl", "{\"path\": \"/nonexistent/strata/a.ogg\"}\n", "/nonexistent/strata/a.ogg" },
+    { "excluded.jsonl", "{\"path\": \"/nonexistent/b.ogg\", \"training\": false}\n",
+      "No training audio" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = tmp_path (cases[i].name);
+      g_assert_true (g_file_set_contents (path, cases[i].text, -1, NULL));
+      g_autofree char *out = tmp_path ("bad-corpus.safetensors");
+      StrataTrainOptions opt;
+      strata_train_options_init (&opt);
+      char *dirs[] = { path, NULL };
+      opt.corpus_dirs = dirs;
+      opt.output = out;
+      opt.tiny = TRUE;
+      opt.log = log_quiet;
+      g_autoptr (GError) error = NULL;
+      g_assert_false (strata_model_train_foundation (&opt, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", cases[i].name, error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].needle));
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
 }
 
 /* ------------------------------------------------------------ extraction */
@@ -825,6 +873,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/gradcheck/prior", test_gradcheck_prior);
   g_test_add_func ("/strata/model/prior/causal", test_prior_causal);
   g_test_add_func ("/strata/model/train/smoke", test_train_smoke);
+  g_test_add_func ("/strata/model/train/bad-corpus", test_train_bad_corpus);
   g_test_add_func ("/strata/model/extract/options", test_extract);
   g_test_add_func ("/strata/model/load/bad-files", test_bad_files);
   g_test_add_func ("/strata/model/npz/numpy", test_npz);
