@@ -56,6 +56,7 @@ typedef struct {
   HqActs *acts;
   HqStats stats;
   int32_t *age[3];
+  int dead[3];           /* codes unused for 300 steps, at the last step */
   float *hist;
   int n_levels_used;
   Prior *prior;
@@ -344,11 +345,12 @@ stage1_step (void *user_data, int64_t step, int micro, float *loss)
     {
       int N;
       const float *zhat = _strata_hqvae_acts_zhat (t->acts, l, &N);
-      strata_sq_update_usage (t->age[l], _strata_hqvae_acts_tokens (t->acts, l), N,
-                              t->cfg.K[l], 300);
+      t->dead[l] = strata_sq_update_usage (t->age[l], _strata_hqvae_acts_tokens (t->acts, l), N,
+                                           t->cfg.K[l], 300);
       if (step % 50 == 49)
-        strata_sq_reseed (strata_params_value (&t->vae.params, t->vae.i_cb[l]), t->age[l],
-                          t->cfg.K[l], t->cfg.code_dim, 300, zhat, N, 0.01f, &rng);
+        t->opt->reseeded[l] +=
+          strata_sq_reseed (strata_params_value (&t->vae.params, t->vae.i_cb[l]), t->age[l],
+                            t->cfg.K[l], t->cfg.code_dim, 300, zhat, N, 0.01f, &rng);
     }
   return isfinite (*loss) ? STRATA_NN_OK : STRATA_NN_ERROR_NONFINITE;
 }
@@ -459,9 +461,10 @@ stage1_progress (const StrataTrainProgress *p, void *user_data)
         used += t->age[l][k] < 100;
       t->opt->perplexity[l] = ppl;
       t->opt->used_fraction[l] = (float) used / t->cfg.K[l];
-      g_string_append_printf (s, "  %c: ppl %.0f used %.0f%% p %.2f s² %.3g",
+      g_string_append_printf (s, "  %c: ppl %.0f used %.0f%% dead %d reseeded %d p %.2f s² %.3g",
                               strata_level_get_name (l)[0], ppl, 100.0 * used / t->cfg.K[l],
-                              t->stats.max_post[l], exp (_strata_hqvae_log_var (&t->vae, l, NULL)));
+                              t->dead[l], t->opt->reseeded[l], t->stats.max_post[l],
+                              exp (_strata_hqvae_log_var (&t->vae, l, NULL)));
     }
   g_string_append_printf (s, "  %.2f steps/s  ETA %.0f s", p->steps_per_second,
                           p->steps_per_second > 0 ? (t->opt->steps1 - p->step) / p->steps_per_second : 0.0);

@@ -44,6 +44,7 @@ typedef struct {
   float   first_loss1, last_loss1, valid_mse[3];  /* valid_mse: c, c+m, all */
   float   first_loss_prior[3], last_loss_prior[3], valid_prior[3];
   float   perplexity[3], used_fraction[3];
+  int     reseeded[3];        /* dead codes re-seeded in this run (since start or resume) */
   guint   n_train, n_valid;   /* pieces found for training and validation */
 } StrataTrainOptions;
 
