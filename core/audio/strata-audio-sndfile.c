@@ -18,6 +18,7 @@ struct _StrataSndfile {
   SNDFILE *sf;
   SF_INFO  sfinfo;
   gint64   exact_frames;   /* -1 when the format only estimates its length */
+  gint64   counted_frames; /* MP3 without a length header: frames counted from its frame headers */
 };
 
 /* libsndfile's header log says "data : 352800 (should be 99956)" when a
@@ -70,6 +71,65 @@ mpeg_has_length_header (const char *path)
   return FALSE;
 }
 
+/* Samples in an MPEG audio stream without a length header, counted by
+ * walking its frame headers (ISO 11172-3 / 13818-3): exact where the
+ * bit-rate guess of libsndfile is not. Returns -1 when no frame is found. */
+static gint64
+mpeg_count_samples (const char *path)
+{
+  static const int kbps[2][3][16] = {
+    { /* MPEG-1: layers I, II, III */
+      { 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448, 0 },
+      { 0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 0 },
+      { 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0 } },
+    { /* MPEG-2 and 2.5 */
+      { 0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256, 0 },
+      { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 },
+      { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0 } },
+  };
+  static const int rates[3] = { 44100, 48000, 32000 };
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  if (map == NULL)
+    return -1;
+  const guint8 *d = (const guint8 *) g_mapped_file_get_contents (map);
+  const gsize len = g_mapped_file_get_length (map);
+  gsize i = 0;
+  gint64 samples = 0;
+  if (len >= 10 && memcmp (d, "ID3", 3) == 0)
+    i = 10 + (((gsize) (d[6] & 0x7f) << 21) | ((gsize) (d[7] & 0x7f) << 14)
+              | ((gsize) (d[8] & 0x7f) << 7) | (gsize) (d[9] & 0x7f));
+  /* find the first frame within 64 KiB of the start, then walk */
+  for (gsize limit = MIN (len, i + 65536); i + 4 <= limit; i++)
+    if (d[i] == 0xff && (d[i + 1] & 0xe0) == 0xe0)
+      break;
+  while (i + 4 <= len)
+    {
+      const guint8 *h = d + i;
+      const int ver = (h[1] >> 3) & 3;       /* 0: 2.5, 2: 2, 3: 1 */
+      const int layer = 4 - ((h[1] >> 1) & 3);
+      const int bri = h[2] >> 4, sri = (h[2] >> 2) & 3, pad = (h[2] >> 1) & 1;
+      if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0 || ver == 1 || layer == 4 || bri == 0 ||
+          bri == 15 || sri == 3)
+        break;
+      const int v2 = ver != 3;
+      const int rate = rates[sri] >> (ver == 3 ? 0 : ver == 2 ? 1 : 2);
+      const int bitrate = kbps[v2][layer - 1][bri] * 1000;
+      gsize size;
+      int n;
+      if (layer == 1)
+        size = (gsize) ((12 * bitrate / rate + pad) * 4), n = 384;
+      else if (layer == 3 && v2)
+        size = (gsize) (72 * bitrate / rate + pad), n = 576;
+      else
+        size = (gsize) (144 * bitrate / rate + pad), n = 1152;
+      if (i + size > len)
+        break;   /* a cut last frame is not decoded */
+      samples += n;
+      i += size;
+    }
+  return samples > 0 ? samples : -1;
+}
+
 StrataSndfile *
 _strata_sndfile_open (const char *path,
                       GError    **error)
@@ -114,7 +174,11 @@ _strata_sndfile_open (const char *path,
   else if (major == SF_FORMAT_OGG)
     snd->exact_frames = -1;   /* from the last page's granule: a cut file just looks shorter */
   else if (major == SF_FORMAT_MPEG)
-    snd->exact_frames = mpeg_has_length_header (path) ? sfinfo.frames : -1;
+    {
+      snd->exact_frames = mpeg_has_length_header (path) ? sfinfo.frames : -1;
+      if (snd->exact_frames < 0)
+        snd->counted_frames = mpeg_count_samples (path);
+    }
   else
     snd->exact_frames = sfinfo.frames;
   return snd;
@@ -145,7 +209,12 @@ _strata_sndfile_get_exact_frames (StrataSndfile *snd)
 gboolean
 _strata_sndfile_is_fast_path (StrataSndfile *snd)
 {
-  return snd->sfinfo.samplerate == STRATA_SAMPLE_RATE
+  /* An MP3 without a Xing/Info header: libsndfile's length is a guess from
+   * the first frame's bit rate and it stops reading there (a VBR file came
+   * back at a third of its length), so GStreamer decodes it. */
+  const gboolean mpeg_guess = (snd->sfinfo.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG
+                              && snd->exact_frames < 0;
+  return snd->sfinfo.samplerate == STRATA_SAMPLE_RATE && !mpeg_guess
          && snd->sfinfo.frames >= 0 && snd->sfinfo.frames != SF_COUNT_MAX;
 }
 
@@ -253,6 +322,7 @@ _strata_sndfile_fill_info (StrataSndfile   *snd,
   info->sample_rate = snd->sfinfo.samplerate;
   info->channels = snd->sfinfo.channels;
   info->n_frames = snd->exact_frames >= 0 ? snd->exact_frames
+                   : snd->counted_frames > 0 ? snd->counted_frames
                    : (snd->sfinfo.frames != SF_COUNT_MAX ? snd->sfinfo.frames : -1);
   info->duration = info->n_frames >= 0 ? (double) info->n_frames / info->sample_rate : 0.0;
 

@@ -332,6 +332,77 @@ test_gst_only_format (void)
   g_unlink (path);
 }
 
+/* --- A VBR MP3 without a Xing/Info header (as GStreamer's lamemp3enc
+ * writes it): libsndfile only guesses its length from the first frame and
+ * stops there, so both the probe and the decode must see all of it. -------- */
+
+static void
+test_mp3_without_length_header (void)
+{
+  g_autofree char *path = tmp_file ("vbr-noxing.mp3");
+  g_autofree char *desc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) msg = NULL;
+  g_autoptr(StrataAudio) audio = NULL;
+  StrataAudioInfo info;
+  g_autofree char *bytes = NULL;
+  gsize len;
+  gint64 n;
+  double level_db;
+  const float *y;
+
+  if (gst_registry_check_feature_version (gst_registry_get (), "lamemp3enc", 1, 0, 0) == FALSE)
+    {
+      g_test_skip ("lamemp3enc is not installed");
+      return;
+    }
+  /* 3 s of a 1 kHz sine (amplitude 0.5) over quiet noise that makes the bit
+   * rate vary, 44.1 kHz stereo, VBR. */
+  desc = g_strdup_printf ("audiomixer name=m ! audio/x-raw,rate=44100,channels=2 ! lamemp3enc "
+                          "target=quality quality=2 ! filesink location=\"%s\" "
+                          "audiotestsrc num-buffers=30 samplesperbuffer=4410 freq=1000 volume=0.5 "
+                          "! audio/x-raw,format=F32LE,rate=44100,channels=2 ! m. "
+                          "audiotestsrc num-buffers=30 samplesperbuffer=4410 wave=pink-noise volume=0.02 "
+                          "! audio/x-raw,format=F32LE,rate=44100,channels=2 ! m.", path);
+  pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  /* the premise: no length header in the first frame */
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  for (gsize i = 0; i + 4 <= MIN (len, 2048); i++)
+    g_assert_true (memcmp (bytes + i, "Xing", 4) != 0 && memcmp (bytes + i, "Info", 4) != 0);
+
+  g_assert_true (strata_audio_probe (path, &info, &error));
+  g_assert_no_error (error);
+  g_test_message ("header-less VBR MP3: probe %.3f s", info.duration);
+  /* 3 s plus the codec's padding (under two 1152-sample frames) */
+  g_assert_cmpfloat (info.duration, >=, 3.0);
+  g_assert_cmpfloat (info.duration, <=, 3.06);
+  strata_audio_info_clear (&info);
+
+  audio = strata_audio_decode (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n = strata_audio_get_n_frames (audio);
+  y = strata_audio_get_samples (audio);
+  g_test_message ("header-less VBR MP3: decoded %" G_GINT64_FORMAT " frames", n);
+  g_assert_cmpint (n, >=, 3 * 44100);
+  g_assert_cmpint (n, <=, 3 * 44100 + 2 * 1152 + 1152);
+  /* the tone is there to the end, not cut after the first second */
+  level_db = 20.0 * log10 (tone_amplitude (y, 0, 2 * 44100, n - 2 * 44100 - 4410, 1000.0, 44100.0)
+                           / 0.5);
+  g_test_message ("header-less VBR MP3: level in the last second %+.3f dB", level_db);
+  g_assert_cmpfloat (fabs (level_db), <=, 0.5);
+  g_unlink (path);
+}
+
 /* --- Resampler stop band -------------------------------------------------- */
 
 static void
@@ -1034,6 +1105,7 @@ main (int argc,
         }
 
   g_test_add_func ("/strata/audio/gst-only-format", test_gst_only_format);
+  g_test_add_func ("/strata/audio/mp3-without-length-header", test_mp3_without_length_header);
   g_test_add_func ("/strata/audio/resample/alias", test_resample_alias);
   g_test_add_func ("/strata/audio/downmix/matrix", test_downmix_matrix);
   g_test_add_data_func ("/strata/audio/downmix/file/44100", GINT_TO_POINTER (44100), test_downmix_file);
