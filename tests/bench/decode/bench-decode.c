@@ -2,7 +2,9 @@
  * FLAC of music-like content (chords, bass, drums; generated here), then
  * times strata_audio_decode + strata_peaks_new + strata_specgram_new (median
  * of 3) and, in the same run, gst-launch-1.0 decoding the same file to
- * fakesink (median of 3), and prints both and their ratio.
+ * fakesink (median of 3), and prints both and their ratio. Then opens a
+ * 60-minute 48 kHz FLAC through the engine in a child process and prints
+ * its peak memory against the decoded size (target: under twice).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "audio/strata-audio.h"
 #include "dsp/strata-summary.h"
@@ -192,9 +195,98 @@ time_gst (const char *gst, const char *path)
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
-int
-main (void)
+/* Peak resident memory of this process (VmHWM), bytes. */
+static double
+peak_rss_bytes (void)
 {
+  g_autofree char *status = NULL;
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1.0;
+  const char *p = strstr (status, "VmHWM:");
+  return p ? g_ascii_strtod (p + 6, NULL) * 1024.0 : -1.0;
+}
+
+/* Child mode for the hour-long file: loads @path through the engine (as the
+ * window does) and prints its frames and peak memory, so that the parent's
+ * own buffers do not count. */
+static int
+hour_child (const char *path, const char *cache)
+{
+  StrataEngine *engine = strata_engine_new (cache);
+  StrataTrack *track = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  strata_engine_load_async (engine, path, NULL, load_done, &track);
+  while (track == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  const double secs = (g_get_monotonic_time () - t0) / 1e6;
+  printf ("%" G_GINT64_FORMAT " %.0f %.2f\n",
+          strata_audio_get_n_frames (strata_track_get_audio (track)), peak_rss_bytes (), secs);
+  strata_track_unref (track);
+  strata_engine_shutdown (engine);
+  g_object_unref (engine);
+  return 0;
+}
+
+/* A 60-minute 48 kHz stereo FLAC (resampled on decode, the GStreamer path)
+ * opened through the engine in a child process: its peak memory against the
+ * decoded size (44.1 kHz stereo float). */
+static void
+bench_hour (const char *self, const char *dir)
+{
+  const gint64 n = (gint64) 3600 * 48000;
+  g_autofree char *path = g_build_filename (dir, "bench-60min-48k.flac", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache-hour", NULL);
+  GError *error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  float *s = compose (n);
+  if (!strata_audio_write (path, s, n, 2, 48000, STRATA_AUDIO_FORMAT_FLAC, &error))
+    {
+      printf ("60-minute file: not written: %s\n", error->message);
+      g_clear_error (&error);
+      g_free (s);
+      return;
+    }
+  g_free (s);
+  printf ("generated 60:00 stereo 48 kHz FLAC in %.1f s\n", (g_get_monotonic_time () - t0) / 1e6);
+  const char *argv[] = { self, "--hour-child", path, cache, NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+  gint64 frames = 0;
+  double rss = 0, secs = 0;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, &error) ||
+      sscanf (out, "%" G_GINT64_FORMAT " %lf %lf", &frames, &rss, &secs) != 3)
+    {
+      printf ("60-minute file: the load failed: %s\n", error ? error->message : "no output");
+      g_clear_error (&error);
+    }
+  else
+    {
+      const double decoded = (double) frames * 2 * sizeof (float);
+      printf ("60-minute file through the engine: %.1f s, %" G_GINT64_FORMAT " frames (%.2f GB "
+              "decoded), peak RSS %.2f GB = %.2fx the decoded size (target < 2x: %s)\n",
+              secs, frames, decoded / 1e9, rss / 1e9, rss / decoded,
+              rss < 2 * decoded ? "met" : "NOT met");
+    }
+  GDir *d = g_dir_open (cache, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *f = g_build_filename (cache, name, NULL);
+      g_remove (f);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (cache);
+  g_remove (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 4 && strcmp (argv[1], "--hour-child") == 0)
+    return hour_child (argv[2], argv[3]);
   GError *error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("strata-bench-XXXXXX", &error);
   g_assert_no_error (error);
@@ -261,6 +353,8 @@ main (void)
     g_dir_close (d);
   g_rmdir (cache);
   g_remove (path);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  bench_hour (self ? self : argv[0], dir);
   g_rmdir (dir);
   return 0;
 }
