@@ -33,7 +33,9 @@ typedef struct {
 } StrataConv1d;
 
 int    strata_conv1d_out_len      (const StrataConv1d *c);
-/* Floats of scratch both directions need (one im2col matrix). */
+/* Floats of scratch both directions need: 2·K·C_out·C_in, the weights
+ * re-laid tap-major (K,C_out,C_in) and, in backward, their gradient in the
+ * same layout (no im2col: each tap is one strided GEMM). */
 size_t strata_conv1d_scratch_size (const StrataConv1d *c);
 /* out (B,T_out,C_out), inp (B,T_in,C_in), w (C_out,C_in,K), b (C_out) nullable */
 void strata_conv1d_forward  (const StrataConv1d *c, float *out, const float *inp,

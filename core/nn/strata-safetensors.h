@@ -6,10 +6,12 @@
  * "__metadata__": {string: string}}, then the byte buffer. The reader
  * rejects: headers over 16 MiB or past the end of the file, JSON that is
  * not an object of such entries, nesting deeper than 4, dtypes other than
- * F32/F16/BF16, offsets that are unsorted, overlapping, leave gaps, or do
- * not end exactly at the end of the file, shape products that overflow, and
- * byte sizes that differ from dtype size × element count. Tensors are
- * converted to F32 into one 64-byte-aligned arena.
+ * F32/F16/BF16, data_offsets whose begin exceeds their end, tensors that
+ * (taken in offset order, whatever their order in the header) overlap,
+ * leave a gap (also before the first), or do not end exactly at the end of
+ * the file, shape products that overflow, and byte sizes that differ from
+ * dtype size × element count. Tensors are converted to F32 into one
+ * 64-byte-aligned arena.
  *
  * Strata's metadata keys (STYLE §9): strata.format_version ("1"),
  * strata.architecture, strata.config (JSON string), strata.frontend,

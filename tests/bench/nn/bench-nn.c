@@ -1,8 +1,23 @@
-/* bench-nn.c: throughput of the nn ops at the foundation model's shapes,
- * as GFLOP/s and as a percentage of cblas_sgemm on a 2048³ product with
- * the same OpenBLAS thread count, measured just before and just after each
- * row (the machine is shared; its load drifts). Runs with 1 thread, then
- * with OpenBLAS's default; `bench-nn N` runs with N threads only.
+/* bench-nn.c: throughput of the nn ops, as GFLOP/s and as a percentage of
+ * cblas_sgemm on a 2048³ product with the same OpenBLAS thread count,
+ * measured just before and just after each row (the machine is shared; its
+ * load drifts). Runs with 1 thread, then with OpenBLAS's default;
+ * `bench-nn N` runs with N threads only.
+ *
+ * Two groups of rows, each row labelled with its group:
+ *   [generic]     larger shapes (C = 256/512, D = 64, T = 512, batch 8),
+ *                 NOT the foundation model's: what the kernels reach when
+ *                 the products are big enough;
+ *   [foundation]  the shapes strata-foundation trains at
+ *                 (resources/models/strata-foundation.md, defaults in
+ *                 core/model/strata-model-config.c): stage 1 over 16 crops
+ *                 × 256 fine frames, widths 96 (fine, 256 frames) / 128
+ *                 (medium, 64) / 128 (coarse, 16), residual convs k 3
+ *                 dilation 3, stride-4 k 8 down convs (padding 2) and their
+ *                 transposed up convs; priors with 4 heads at width 128
+ *                 (coarse: D 32, context 128, window 64, batch 16) and 96
+ *                 (medium/fine: D 24, context 256, window 128, batch 12),
+ *                 qkv and MLP (4×) linears over batch × context rows.
  *
  * FLOPs counted are the useful ones: 2·M·N·K per product; attention counts
  * only (query, key) pairs inside the causal window; forward+backward counts
@@ -94,7 +109,7 @@ measure (const char *name, const char *dir, double flops, BenchFunc f, void *ctx
   const double pct = 100.0 * g / sgemm;
   const int ok = pct >= target;
   n_below += !ok;
-  printf ("%-44s %-8s %7.1f GFLOP/s  sgemm %6.1f  %5.1f %%  (target %2.0f %%%s)\n",
+  printf ("%-82s %-8s %7.1f GFLOP/s  sgemm %6.1f  %5.1f %%  (target %2.0f %%%s)\n",
           name, dir, g, sgemm, pct, target, ok ? "" : ", BELOW");
   fflush (stdout);
 }
@@ -119,13 +134,13 @@ run_lin_fb (void *p)
 }
 
 static void
-bench_linear (int N, int I, int O, StrataRng *rng)
+bench_linear (const char *label, int N, int I, int O, StrataRng *rng)
 {
   Lin l = { N, I, O, buf ((size_t) N * I, rng), buf ((size_t) O * I, rng), buf (O, rng),
             buf ((size_t) N * O, rng), buf ((size_t) N * I, rng), buf ((size_t) O * I, rng),
             buf (O, rng), buf ((size_t) N * O, rng) };
-  char name[96];
-  snprintf (name, sizeof name, "linear N=%d I=%d O=%d", N, I, O);
+  char name[128];
+  snprintf (name, sizeof name, "%s linear N=%d I=%d O=%d", label, N, I, O);
   double f = 2.0 * N * I * O;
   measure (name, "fwd", f, run_lin_f, &l, 50);
   measure (name, "fwd+bwd", 3 * f, run_lin_fb, &l, 50);
@@ -153,19 +168,26 @@ run_conv_fb (void *p)
   strata_conv1d_backward (&c->c, c->dx, c->dw, c->db, c->dy, c->x, c->w, c->s);
 }
 
+/* C_in -> C_out over T frames, torch.nn.Conv1d's stride/dilation/padding */
 static void
-bench_conv (int B, int T, int C, int K, int dil, StrataRng *rng)
+bench_conv (const char *label, int B, int T, int Ci, int Co, int K, int stride, int dil,
+            int pad, StrataRng *rng)
 {
-  Conv c = { .c = { .B = B, .T_in = T, .C_in = C, .C_out = C, .K = K, .stride = 1,
-                    .dilation = dil, .padding = dil * (K - 1) / 2 } };
+  Conv c = { .c = { .B = B, .T_in = T, .C_in = Ci, .C_out = Co, .K = K, .stride = stride,
+                    .dilation = dil, .padding = pad } };
   int To = strata_conv1d_out_len (&c.c);
-  size_t nx = (size_t) B * T * C, ny = (size_t) B * To * C, nw = (size_t) C * C * K;
-  c.x = buf (nx, rng); c.w = buf (nw, rng); c.b = buf (C, rng); c.y = buf (ny, rng);
-  c.dx = buf (nx, rng); c.dw = buf (nw, rng); c.db = buf (C, rng); c.dy = buf (ny, rng);
+  size_t nx = (size_t) B * T * Ci, ny = (size_t) B * To * Co, nw = (size_t) Co * Ci * K;
+  c.x = buf (nx, rng); c.w = buf (nw, rng); c.b = buf (Co, rng); c.y = buf (ny, rng);
+  c.dx = buf (nx, rng); c.dw = buf (nw, rng); c.db = buf (Co, rng); c.dy = buf (ny, rng);
   c.s = buf (strata_conv1d_scratch_size (&c.c), rng);
-  char name[96];
-  snprintf (name, sizeof name, "conv1d B=%d T=%d C=%d K=%d dil=%d", B, T, C, K, dil);
-  double f = 2.0 * B * To * C * C * K;
+  char name[128];
+  if (Ci == Co && stride == 1)
+    snprintf (name, sizeof name, "%s conv1d B=%d T=%d C=%d K=%d dil=%d", label, B, T, Ci, K,
+              dil);  /* a "same" conv */
+  else
+    snprintf (name, sizeof name, "%s conv1d B=%d T=%d->%d C=%d->%d K=%d s=%d dil=%d", label,
+              B, T, To, Ci, Co, K, stride, dil);
+  double f = 2.0 * B * To * Co * Ci * K;
   measure (name, "fwd", f, run_conv_f, &c, 50);
   measure (name, "fwd+bwd", 3 * f, run_conv_fb, &c, 50);
   float *all[] = { c.x, c.w, c.b, c.y, c.dx, c.dw, c.db, c.dy, c.s };
@@ -193,18 +215,24 @@ run_convt_fb (void *p)
 }
 
 static void
-bench_convt (int B, int T, int C, int K, int stride, StrataRng *rng)
+bench_convt (const char *label, int B, int T, int Ci, int Co, int K, int stride,
+             StrataRng *rng)
 {
-  ConvT c = { .c = { .B = B, .T_in = T, .C_in = C, .C_out = C, .K = K, .stride = stride,
+  ConvT c = { .c = { .B = B, .T_in = T, .C_in = Ci, .C_out = Co, .K = K, .stride = stride,
                      .dilation = 1, .padding = (K - stride) / 2 } };
   int To = strata_conv_transpose1d_out_len (&c.c);
-  size_t nx = (size_t) B * T * C, ny = (size_t) B * To * C, nw = (size_t) C * C * K;
-  c.x = buf (nx, rng); c.w = buf (nw, rng); c.b = buf (C, rng); c.y = buf (ny, rng);
-  c.dx = buf (nx, rng); c.dw = buf (nw, rng); c.db = buf (C, rng); c.dy = buf (ny, rng);
+  size_t nx = (size_t) B * T * Ci, ny = (size_t) B * To * Co, nw = (size_t) Ci * Co * K;
+  c.x = buf (nx, rng); c.w = buf (nw, rng); c.b = buf (Co, rng); c.y = buf (ny, rng);
+  c.dx = buf (nx, rng); c.dw = buf (nw, rng); c.db = buf (Co, rng); c.dy = buf (ny, rng);
   c.s = buf (strata_conv_transpose1d_scratch_size (&c.c), rng);
-  char name[96];
-  snprintf (name, sizeof name, "conv_transpose1d B=%d T=%d->%d C=%d K=%d", B, T, To, C, K);
-  double f = 2.0 * B * T * C * C * K;
+  char name[128];
+  if (Ci == Co)
+    snprintf (name, sizeof name, "%s conv_transpose1d B=%d T=%d->%d C=%d K=%d", label, B, T,
+              To, Ci, K);
+  else
+    snprintf (name, sizeof name, "%s conv_transpose1d B=%d T=%d->%d C=%d->%d K=%d", label, B,
+              T, To, Ci, Co, K);
+  double f = 2.0 * B * T * Ci * Co * K;
   measure (name, "fwd", f, run_convt_f, &c, 50);
   measure (name, "fwd+bwd", 3 * f, run_convt_fb, &c, 50);
   float *all[] = { c.x, c.w, c.b, c.y, c.dx, c.dw, c.db, c.dy, c.s };
@@ -249,7 +277,7 @@ run_attn_fb (void *p)
 }
 
 static void
-bench_attention (int B, int T, int H, int D, int W, StrataRng *rng)
+bench_attention (const char *label, int B, int T, int H, int D, int W, StrataRng *rng)
 {
   const int C = H * D, N = B * T;
   Attn t = { .a = { .B = B, .Tq = T, .Tk = T, .H = H, .D = D, .ldq = 3 * C, .ldk = 3 * C,
@@ -268,12 +296,14 @@ bench_attention (int B, int T, int H, int D, int W, StrataRng *rng)
     pairs += (W > 0 && W < q + 1) ? W : q + 1;
   double core = 4.0 * D * pairs * B * H;             /* QKᵀ and PV */
   double proj = 2.0 * N * C * 3 * C + 2.0 * N * C * C;
-  char name[96];
-  snprintf (name, sizeof name, "attention core B=%d T=%d H=%d D=%d W=%d", B, T, H, D, W);
+  char name[128];
+  snprintf (name, sizeof name, "%s attention core B=%d T=%d H=%d D=%d W=%d", label, B, T, H,
+            D, W);
   t.block = 0;
   measure (name, "fwd", core, run_attn_f, &t, 30);
   measure (name, "fwd+bwd", 3 * core, run_attn_fb, &t, 30);
-  snprintf (name, sizeof name, "attention block (+qkv,out proj) W=%d", W);
+  snprintf (name, sizeof name, "%s attention block (+qkv,out proj) B=%d T=%d C=%d W=%d",
+            label, B, T, C, W);
   t.block = 1;
   measure (name, "fwd", core + proj, run_attn_f, &t, 30);
   measure (name, "fwd+bwd", 3 * (core + proj), run_attn_fb, &t, 30);
@@ -288,14 +318,39 @@ run_all (StrataRng *rng)
 {
   printf ("\n%d OpenBLAS thread(s); sgemm = cblas_sgemm %d^3 measured around each row\n",
           openblas_get_num_threads (), ref_gemm.n);
-  bench_linear (4096, 512, 512, rng);
-  bench_linear (8192, 256, 256, rng);
-  bench_linear (2048, 256, 1024, rng);
-  bench_conv (8, 1024, 256, 3, 1, rng);
-  bench_conv (8, 1024, 256, 5, 3, rng);
-  bench_convt (8, 256, 192, 8, 4, rng);
-  bench_attention (8, 512, 4, 64, 128, rng);
-  bench_attention (8, 512, 4, 64, 64, rng);
+
+  /* larger than the model (see the header) */
+  const char *gen = "[generic]";
+  bench_linear (gen, 4096, 512, 512, rng);
+  bench_linear (gen, 8192, 256, 256, rng);
+  bench_linear (gen, 2048, 256, 1024, rng);
+  bench_conv (gen, 8, 1024, 256, 256, 3, 1, 1, 1, rng);
+  bench_conv (gen, 8, 1024, 256, 256, 5, 1, 3, 6, rng);
+  bench_convt (gen, 8, 256, 192, 192, 8, 4, rng);
+  bench_attention (gen, 8, 512, 4, 64, 128, rng);
+  bench_attention (gen, 8, 512, 4, 64, 64, rng);
+
+  /* strata-foundation, stage 1: 16 crops × 256 fine frames; levels fine
+   * (96 wide, 256 frames), medium (128, 64), coarse (128, 16) */
+  bench_conv ("[foundation s1 fine res]", 16, 256, 96, 96, 3, 1, 3, 3, rng);
+  bench_conv ("[foundation s1 medium res]", 16, 64, 128, 128, 3, 1, 3, 3, rng);
+  bench_conv ("[foundation s1 coarse res]", 16, 16, 128, 128, 3, 1, 3, 3, rng);
+  bench_conv ("[foundation s1 down fine->medium]", 16, 256, 96, 128, 8, 4, 1, 2, rng);
+  bench_conv ("[foundation s1 down medium->coarse]", 16, 64, 128, 128, 8, 4, 1, 2, rng);
+  bench_convt ("[foundation s1 up coarse->medium]", 16, 16, 128, 128, 8, 4, rng);
+  bench_convt ("[foundation s1 up medium->fine]", 16, 64, 128, 96, 8, 4, rng);
+
+  /* strata-foundation, priors: coarse width 128, batch 16 × context 128,
+   * window 64; medium/fine width 96, batch 12 × context 256, window 128;
+   * 4 heads; qkv (C -> 3C) and MLP (C -> 4C -> C) linears */
+  bench_linear ("[foundation prior coarse qkv]", 16 * 128, 128, 3 * 128, rng);
+  bench_linear ("[foundation prior coarse mlp.fc1]", 16 * 128, 128, 4 * 128, rng);
+  bench_linear ("[foundation prior coarse mlp.fc2]", 16 * 128, 4 * 128, 128, rng);
+  bench_linear ("[foundation prior med/fine qkv]", 12 * 256, 96, 3 * 96, rng);
+  bench_linear ("[foundation prior med/fine mlp.fc1]", 12 * 256, 96, 4 * 96, rng);
+  bench_linear ("[foundation prior med/fine mlp.fc2]", 12 * 256, 4 * 96, 96, rng);
+  bench_attention ("[foundation prior coarse]", 16, 128, 4, 32, 64, rng);
+  bench_attention ("[foundation prior med/fine]", 12, 256, 4, 24, 128, rng);
 }
 
 /* bench-nn [THREADS]: one run with THREADS OpenBLAS threads; without an
