@@ -21,14 +21,14 @@
 int
 strata_cli_features (int argc, char **argv)
 {
-  g_autofree char *output = NULL, *model_path = NULL;
+  g_autofree char *output = NULL, *model_path = NULL, *layer_arg = NULL;
   g_auto (GStrv) condition = NULL;
-  int layer = 0;
+  int layer = 0;   /* 0: the model's default */
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("The .npz file to write"), N_("OUT.npz") },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
       N_("Weights file (default: the installed foundation model)"), N_("FILE") },
-    { "layer", 0, 0, G_OPTION_ARG_INT, &layer,
+    { "layer", 0, 0, G_OPTION_ARG_STRING, &layer_arg,
       N_("Prior block whose output is taken (default: the middle one)"), N_("N") },
     { "condition", 0, 0, G_OPTION_ARG_STRING_ARRAY, &condition,
       N_("Condition the priors on a tag (style or instrument family); repeatable"), N_("TAG") },
@@ -45,16 +45,31 @@ strata_cli_features (int argc, char **argv)
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_USAGE;
     }
+  const char *usage_text = _("usage: strata-cli features FILE -o OUT.npz [--model FILE] "
+                              "[--layer N] [--condition TAG...]");
   if (argc != 2 || !output)
     {
-      strata_cli_error (_("usage: strata-cli features FILE -o OUT.npz [--model FILE] "
-                          "[--layer N] [--condition TAG...]"));
+      strata_cli_error ("%s", usage_text);
       return STRATA_CLI_USAGE;
     }
-  if (layer < 0)
+  /* Parsed here, not by GOption, so that an explicit 0 or negative value is
+   * told apart from no --layer at all. */
+  if (layer_arg)
     {
-      strata_cli_error (_("--layer must be at least 1"));
-      return STRATA_CLI_USAGE;
+      gint64 value = 0;
+      if (!g_ascii_string_to_signed (layer_arg, 10, G_MININT, G_MAXINT, &value, &error))
+        {
+          strata_cli_error ("--layer: %s", error->message);
+          strata_cli_error ("%s", usage_text);
+          return STRATA_CLI_USAGE;
+        }
+      if (value < 1)
+        {
+          strata_cli_error (_("--layer must be at least 1"));
+          strata_cli_error ("%s", usage_text);
+          return STRATA_CLI_USAGE;
+        }
+      layer = (int) value;
     }
   strata_nn_set_num_threads (1);
   g_autoptr (StrataModel) model = model_path ? strata_model_load (model_path, &error)

@@ -139,10 +139,18 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
             for (int f = f0; f < f1; f += step, n++)
               for (int d = 0; d < fl->D; d++)
                 self->column[d] += heat[(gsize) f * fl->D + d];
+            /* Pixel row y shows the mean of the display-order dimensions
+             * [y D / h, (y + 1) D / h): every dimension counts when D
+             * exceeds the height; otherwise rows repeat one dimension. */
             for (int y = 0; y < height; y++)
               {
-                int j = (int) ((gint64) y * fl->D / height);
-                int i = (int) CLAMP (self->column[j] / n * 255.0f + 0.5f, 0.0f, 255.0f);
+                int j0 = (int) ((gint64) y * fl->D / height);
+                int j1 = MAX (j0 + 1, (int) ((gint64) (y + 1) * fl->D / height));
+                float sum = 0.0f;
+
+                for (int j = j0; j < j1; j++)
+                  sum += self->column[j];
+                int i = (int) CLAMP (sum / ((float) n * (j1 - j0)) * 255.0f + 0.5f, 0.0f, 255.0f);
                 pixels[(gsize) y * stride + x] = lut[i];
               }
           }

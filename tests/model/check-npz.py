@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 # check-npz.py OUT.npz: prints what numpy.load sees in a features .npz, one
-# line per array (name dtype shape), then the rates and the model version.
-# Used by tests/model/test-model.c (numpy from Debian's python3-numpy).
+# line per array (name dtype shape), then the rates and the model version,
+# a summary per level, and a digest of each array's bytes ("digest NAME HEX",
+# SHA-1) so that two files can be compared array by array.
+# Used by tests/model/test-model.c and tests/ui-strata/test-ui-strata.c
+# (numpy from Debian's python3-numpy).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
+import hashlib
 import sys
 
 import numpy
@@ -22,3 +26,5 @@ with numpy.load(sys.argv[1]) as z:
             t = z[level + "_tokens"]
             print("check", level, int(numpy.isfinite(f).all()), int(t.min()), int(t.max()),
                   "%.6f" % float(f.sum(dtype=numpy.float64)))
+    for name in sorted(z.files):
+        print("digest", name, hashlib.sha1(numpy.ascontiguousarray(z[name]).tobytes()).hexdigest())

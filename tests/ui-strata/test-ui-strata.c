@@ -12,11 +12,13 @@
 #include <gst/gst.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../ui/strata-test-util.h"
 #include "../analysis/strata-test-model.h"
 #include "analysis/strata-features-job.h"
+#include "strata-feature-colors.h"
 #include "strata-feature-controller.h"
 #include "strata-spectrogram-lane.h"
 #include "strata-strata-bar.h"
@@ -151,6 +153,56 @@ count_different (const guint32 *a, const guint32 *b, gsize n)
   return d;
 }
 
+/* The heatmap of @level as drawn (@px, @w × @h, device scale 1) against
+ * the precomputed heat: at a few columns, each pixel row y is the viridis
+ * colour of the mean over the display-order dimensions [y D / h,
+ * (y + 1) D / h) (at least one) of the column's frames, so no dimension is
+ * dropped when D exceeds the height. Colours may differ by one step of the
+ * colour map (float rounding). Returns the number of pixels checked. */
+static int
+assert_heatmap_rows (Fixture *fx, StrataLevel level, const guint32 *px, int w, int h)
+{
+  StrataFeatureMaps *maps = strata_feature_controller_get_maps (fx->ctl);
+  const StrataFeatureLevel *fl = &strata_feature_maps_get_features (maps)->level[level];
+  const float *heat = strata_feature_maps_get_heat (maps, level);
+  const guint32 *lut = strata_colormap_viridis ();
+  StrataViewport *vp = strata_timeline_get_viewport (fx->timeline);
+  const double start = strata_viewport_get_start (vp), spp = strata_viewport_get_seconds_per_px (vp);
+  g_autofree double *column = g_new (double, fl->D);
+  int checked = 0;
+
+  for (int k = 1; k <= 3; k++)
+    {
+      const int x = k * w / 4;
+      const double a = (start + x * spp) * fl->rate, b = (start + (x + 1) * spp) * fl->rate;
+      if (b <= 0 || a >= fl->T)
+        continue;
+      const int f0 = (int) CLAMP (floor (a), 0, fl->T - 1);
+      const int f1 = (int) CLAMP (ceil (b), f0 + 1, fl->T);
+      const int step = MAX (1, (f1 - f0) / 32);
+      int n = 0;
+      memset (column, 0, sizeof (double) * fl->D);
+      for (int f = f0; f < f1; f += step, n++)
+        for (int d = 0; d < fl->D; d++)
+          column[d] += heat[(gsize) f * fl->D + d];
+      for (int y = 0; y < h; y++)
+        {
+          const int j0 = (int) ((gint64) y * fl->D / h);
+          const int j1 = MAX (j0 + 1, (int) ((gint64) (y + 1) * fl->D / h));
+          double sum = 0;
+          for (int j = j0; j < j1; j++)
+            sum += column[j];
+          const int i = (int) CLAMP (lround (sum / ((double) n * (j1 - j0)) * 255.0), 0, 255);
+          const guint32 got = px[(gsize) y * w + x] | 0xff000000u;
+          if (got != lut[i] && got != lut[MAX (i - 1, 0)] && got != lut[MIN (i + 1, 255)])
+            g_error ("%s heatmap (%d, %d): %08x, expected %08x (mean of rows %d..%d)",
+                     strata_level_get_name (level), x, y, got, lut[i], j0, j1 - 1);
+          checked++;
+        }
+    }
+  return checked;
+}
+
 static void
 test_lanes_drawn (Fixture *fx, gconstpointer data)
 {
@@ -163,12 +215,15 @@ test_lanes_drawn (Fixture *fx, gconstpointer data)
       guint colours = strata_test_count_colours (px, (gsize) w * h);
       int range = luma_range (px, (gsize) w * h);
 
-      g_test_message ("%s lane: %dx%d, %u colours, luma range %d", strata_level_get_name (l), w, h,
-                      colours, range);
+      const int D = strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl))->level[l].D;
+      g_test_message ("%s lane: %dx%d, D %d, %u colours, luma range %d", strata_level_get_name (l),
+                      w, h, D, colours, range);
       g_assert_cmpint (h, >=, 40);
       /* A heatmap in viridis: many colours from dark purple to yellow-green. */
       g_assert_cmpuint (colours, >, 40);
       g_assert_cmpint (range, >, 100);
+      if (gtk_widget_get_scale_factor (GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, l))) == 1)
+        g_assert_cmpint (assert_heatmap_rows (fx, l, px, w, h), ==, 3 * h);
     }
 
   /* The section ribbon has at least one section drawn. */
@@ -198,8 +253,33 @@ test_lanes_drawn (Fixture *fx, gconstpointer data)
       strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE), 200, 10);
   g_assert_nonnull (tip);
   g_test_message ("tooltip: %s", tip);
-  g_assert_nonnull (strstr (tip, "Coarse"));
-  g_assert_nonnull (strstr (tip, "token"));
+  {
+    /* "m:ss.mmm · Level · token N · dimension N = value", each part as
+     * computed from the viewport and the features under the pointer */
+    StrataStrataLane *coarse = strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE);
+    StrataFeatureMaps *maps = strata_feature_controller_get_maps (fx->ctl);
+    const StrataFeatureLevel *fl = &strata_feature_maps_get_features (maps)->level[STRATA_LEVEL_COARSE];
+    g_autoptr(GRegex) re = g_regex_new ("^([0-9]+):([0-9]{2})\\.([0-9]{3}) · (\\w+) · token ([0-9]+) · "
+                                        "dimension ([0-9]+) = (-?[0-9]+[.,][0-9]{3})$",
+                                        G_REGEX_OPTIMIZE, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+    g_assert_true (g_regex_match (re, tip, 0, &match));
+    double t = strata_viewport_x_to_time (strata_timeline_get_viewport (fx->timeline), 200);
+    gint64 ms = (gint64) (t * 1000.0 + 0.5);
+    int f = (int) floor (t * fl->rate);
+    int j = (int) CLAMP (10.0 * fl->D / gtk_widget_get_height (GTK_WIDGET (coarse)), 0, fl->D - 1);
+    int dim = strata_feature_maps_get_order (maps, STRATA_LEVEL_COARSE)[j];
+    g_autofree char *min = g_match_info_fetch (match, 1), *sec = g_match_info_fetch (match, 2);
+    g_autofree char *msec = g_match_info_fetch (match, 3), *level = g_match_info_fetch (match, 4);
+    g_autofree char *token = g_match_info_fetch (match, 5), *dimension = g_match_info_fetch (match, 6);
+    g_autofree char *value = g_match_info_fetch (match, 7);
+    g_autofree char *want_value = g_strdup_printf ("%.3f", fl->features[(gsize) f * fl->D + dim]);
+    g_assert_cmpint (atoi (min) * 60000 + atoi (sec) * 1000 + atoi (msec), ==, ms);
+    g_assert_cmpstr (level, ==, "Coarse");
+    g_assert_cmpint (atoi (token), ==, fl->tokens[f]);
+    g_assert_cmpint (atoi (dimension), ==, dim);
+    g_assert_cmpstr (value, ==, want_value);
+  }
 
   strata_test_screenshot (fx->window, "ui-strata-heatmap");
 }
@@ -334,6 +414,43 @@ test_similar (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
 }
 
+/* What tests/model/check-npz.py (numpy) reads in @npz; NULL when there is
+ * no /usr/bin/python3 with numpy. */
+static char *
+check_npz (const char *npz)
+{
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "tests", "model",
+                                              "check-npz.py", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, npz, NULL };
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  if (strstr (err, "No module named 'numpy'"))
+    {
+      g_free (out);
+      return NULL;
+    }
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("check-npz.py failed: %s", err);
+  return out;
+}
+
+/* check-npz.py's SHA-1 of the bytes of array @name. */
+static char *
+npz_digest (const char *out, const char *name)
+{
+  g_autofree char *key = g_strdup_printf ("\ndigest %s ", name);
+  const char *p = strstr (out, key);
+  g_assert_nonnull (p);
+  p += strlen (key);
+  return g_strndup (p, strcspn (p, "\n"));
+}
+
 static void
 test_export (Fixture *fx, gconstpointer data)
 {
@@ -370,6 +487,48 @@ test_export (Fixture *fx, gconstpointer data)
   for (gsize i = 0; i + 17 <= len && !named; i++)
     named = memcmp (contents + i, "coarse_tokens.npy", 17) == 0;
   g_assert_true (named);
+
+  /* numpy reads exactly the eight arrays of `strata-cli features`, with the
+   * shapes, dtypes and bytes of the features shown */
+  g_autofree char *out = check_npz (npz);
+  if (out == NULL)
+    {
+      g_test_skip ("no /usr/bin/python3 with numpy");
+      return;
+    }
+  const StrataFeatures *f = strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl));
+  const StrataFeatureLevel *lv = f->level;
+  g_autofree char *want = g_strdup_printf (
+    "coarse <f4 %dx%d\ncoarse_tokens <i4 %d\n"
+    "fine <f4 %dx%d\nfine_tokens <i4 %d\n"
+    "medium <f4 %dx%d\nmedium_tokens <i4 %d\n"
+    "model_version <U%d 1\nrates <f8 3\n",
+    lv[0].T, lv[0].D, lv[0].T, lv[2].T, lv[2].D, lv[2].T, lv[1].T, lv[1].D, lv[1].T,
+    (int) g_utf8_strlen (f->model_version, -1));
+  if (!g_str_has_prefix (out, want))
+    g_error ("arrays:\n%s\nexpected:\n%s", out, want);
+  char r[3][G_ASCII_DTOSTR_BUF_SIZE];
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    g_ascii_formatd (r[l], sizeof r[l], "%.6f", lv[l].rate);
+  g_autofree char *rates = g_strdup_printf ("\nrates %s %s %s\n", r[0], r[1], r[2]);
+  g_autofree char *version = g_strdup_printf ("\nmodel_version %s\n", f->model_version);
+  g_assert_nonnull (strstr (out, rates));
+  g_assert_nonnull (strstr (out, version));
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    {
+      const char *name = strata_level_get_name (l);
+      g_autofree char *tokens_name = g_strconcat (name, "_tokens", NULL);
+      g_autofree char *df = npz_digest (out, name), *dt = npz_digest (out, tokens_name);
+      g_autofree char *wf = g_compute_checksum_for_data (G_CHECKSUM_SHA1, (const guchar *) lv[l].features,
+                                                         (gsize) lv[l].T * lv[l].D * sizeof (float));
+      g_autofree char *wt = g_compute_checksum_for_data (G_CHECKSUM_SHA1, (const guchar *) lv[l].tokens,
+                                                         (gsize) lv[l].T * sizeof (gint32));
+      if (G_BYTE_ORDER == G_LITTLE_ENDIAN)   /* the .npz holds little-endian arrays */
+        {
+          g_assert_cmpstr (df, ==, wf);
+          g_assert_cmpstr (dt, ==, wt);
+        }
+    }
 }
 
 static void
