@@ -448,7 +448,7 @@ stage1_progress (const StrataTrainProgress *p, void *user_data)
   g_autoptr (GString) s = g_string_new (NULL);
   g_string_append_printf (s, "stage1 %5" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
                           "  loss %.4f  mse %.4f  lr %.2e  |g| %.3g",
-                          p->step, p->total_steps, p->loss, t->stats.rec_mse, p->lr,
+                          p->step, (gint64) t->opt->steps1, p->loss, t->stats.rec_mse, p->lr,
                           p->grad_norm);
   for (int l = 0; l < 3; l++)
     {
@@ -600,7 +600,7 @@ prior_progress (const StrataTrainProgress *p, void *user_data)
   Trainer *t = user_data;
   say (t, "prior %-6s %5" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
        "  loss %.3f bits/token  lr %.2e  |g| %.3g  %.2f steps/s  ETA %.0f s",
-       strata_level_get_name (t->level), p->step, p->total_steps, p->loss / G_LN2, p->lr,
+       strata_level_get_name (t->level), p->step, (gint64) t->opt->steps_prior[t->level], p->loss / G_LN2, p->lr,
        p->grad_norm, p->steps_per_second,
        p->steps_per_second > 0 ? (t->opt->steps_prior[t->level] - p->step) / p->steps_per_second : 0.0);
   if (t->opt->first_loss_prior[t->level] == 0.0f)
