@@ -186,6 +186,16 @@ cmp_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* The Frets on Fire songs (separate guitar stems) are Strata's real-music
+ * test set for separation: never trained on, whichever way they are given
+ * (the same rule as `corpus index`, which marks them "training": false). */
+static gboolean
+is_test_only (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  return strstr (lower, "fretsonfire") != NULL || strstr (lower, "fofix") != NULL;
+}
+
 /* The paths of a `strata-cli corpus index` manifest (one JSON object a
  * line), in file order, without the entries marked "training": false (the
  * Frets on Fire songs: Strata's real-music test set). */
@@ -275,6 +285,12 @@ scan_corpus (Trainer *t, char **dirs, GPtrArray *out, GError **error)
             audio = g_strdup (p);
           if (!audio)
             continue;
+          if (is_test_only (audio))
+            {
+              say (t, "skipped %s: Frets on Fire songs are the separation test set, never "
+                   "training data", audio);
+              continue;
+            }
           Piece *pc = g_new0 (Piece, 1);
           pc->name = g_strdup (p);
           pc->mel = load_mel (audio, cache, &pc->T, error);

@@ -295,9 +295,9 @@ log_quiet (const char *line, void *user_data)
 static void
 test_train_smoke (void)
 {
-  /* Two pieces in a corpus folder, two more listed by a `corpus index`
-   * manifest beside an entry marked "training": false whose file does not
-   * exist (it must be skipped, not read). */
+  /* Two pieces in a corpus folder (plus a Frets on Fire song, skipped), two
+   * more listed by a `corpus index` manifest beside an entry marked
+   * "training": false whose file does not exist (skipped, not read). */
   g_autofree char *corpus = tmp_path ("corpus");
   g_autofree char *real = tmp_path ("real");
   g_mkdir_with_parents (corpus, 0755);
@@ -315,6 +315,13 @@ test_train_smoke (void)
       if (k >= 2)
         g_string_append_printf (manifest, "{\"path\":\"%s\",\"training\":true}\n", path);
     }
+  /* a Frets on Fire song in the folder: skipped by its path */
+  {
+    gint64 n;
+    g_autofree float *s = tone_track (99, 4.0, &n);
+    g_autofree char *path = g_build_filename (corpus, "fretsonfire-song.wav", NULL);
+    g_assert_true (strata_audio_write (path, s, n, 2, 44100, STRATA_AUDIO_FORMAT_WAV_F32, NULL));
+  }
   g_string_append_printf (manifest, "{\"path\":\"%s/fretsonfire/song.ogg\",\"training\":false}\n",
                           real);
   g_autofree char *manifest_path = tmp_path ("real.jsonl");
