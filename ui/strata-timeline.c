@@ -8,7 +8,6 @@
 #include "strata-timeline.h"
 
 #define DRAG_THRESHOLD 4.0       /* px before a press becomes a selection */
-#define SCROLL_STEP_PX 60.0      /* px per scroll-wheel notch */
 
 struct _StrataTimeline
 {
@@ -70,10 +69,10 @@ leave_cb (GtkEventControllerMotion *motion, StrataTimeline *self)
   self->pointer_inside = FALSE;
 }
 
+/* Ctrl+scroll zooms around the pointer; any other scroll moves along time. */
 static gboolean
-scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, StrataTimeline *self)
+scroll_by (StrataTimeline *self, double dx, double dy, GdkModifierType mods)
 {
-  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
   double spp = strata_viewport_get_seconds_per_px (self->viewport);
 
   if (self->track == NULL)
@@ -87,8 +86,16 @@ scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, StrataTimelin
   /* Plain and Shift+scroll both move along time; touchpads give dx too. */
   strata_viewport_set_start (self->viewport,
                              strata_viewport_get_start (self->viewport)
-                             + (dx + dy) * SCROLL_STEP_PX * spp);
+                             + (dx + dy) * STRATA_TIMELINE_SCROLL_STEP_PX * spp);
   return TRUE;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, StrataTimeline *self)
+{
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+
+  return scroll_by (self, dx, dy, mods);
 }
 
 static void
@@ -159,6 +166,30 @@ strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1)
   press_at (self, x0);
   move_to (self, (x0 + x1) / 2);
   release_at (self, x1);
+}
+
+/**
+ * strata_timeline_scroll:
+ * @self: a #StrataTimeline
+ * @x: pointer position in lane coordinates
+ * @dx: horizontal scroll delta (wheel notches)
+ * @dy: vertical scroll delta (wheel notches; negative is up)
+ * @state: the modifiers held (%GDK_CONTROL_MASK zooms)
+ *
+ * Runs the same code as the pointer moving to @x and a scroll event there
+ * (tests).
+ *
+ * Returns: whether the scroll was handled (a track is shown)
+ */
+gboolean
+strata_timeline_scroll (StrataTimeline *self, double x, double dx, double dy,
+                        GdkModifierType state)
+{
+  g_return_val_if_fail (STRATA_IS_TIMELINE (self), FALSE);
+
+  self->pointer_x = x;
+  self->pointer_inside = TRUE;
+  return scroll_by (self, dx, dy, state);
 }
 
 /* ---- GObject -------------------------------------------------------------- */

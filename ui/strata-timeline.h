@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (StrataTimeline, strata_timeline, STRATA, TIMELINE, GtkWidget)
 
 #define STRATA_TIMELINE_ZOOM_STEP 1.5
+#define STRATA_TIMELINE_SCROLL_STEP_PX 60.0   /* px per scroll-wheel notch */
 
 /* Signals: "seek" (double seconds): the user clicked a time;
  * "selection-finished" (): the user released a dragged selection. */
@@ -33,5 +34,10 @@ void            strata_timeline_zoom         (StrataTimeline *self, double facto
 /* Simulates a pointer gesture, for tests: a press at @x0 and release at @x1
  * in lane coordinates (equal: a click). */
 void            strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1);
+/* Simulates the pointer at @x (lane coordinates) and a scroll of @dx, @dy
+ * notches with the modifiers @state, for tests: Ctrl zooms around @x, else
+ * the view moves along time. Returns whether it was handled. */
+gboolean        strata_timeline_scroll       (StrataTimeline *self, double x, double dx,
+                                              double dy, GdkModifierType state);
 
 G_END_DECLS

@@ -158,12 +158,12 @@ strata_test_rm_rf (const char *path)
   g_remove (path);
 }
 
-/* With STRATA_TEST_SCREENSHOT_DIR set, saves @widget as NAME.png there (for
- * looking at the UI; not an assertion). */
-static inline void
-strata_test_screenshot (GtkWidget *widget, const char *name)
+/* Renders @widget and saves it as @dir/NAME.png, creating @dir and
+ * replacing an older file. Returns the path, or NULL when the PNG could not
+ * be written. (transfer full) (nullable) */
+static inline char *
+strata_test_save_screenshot (GtkWidget *widget, const char *dir, const char *name)
 {
-  const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
   g_autofree guint32 *all = NULL;
   g_autoptr(GdkTexture) tex = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -171,15 +171,58 @@ strata_test_screenshot (GtkWidget *widget, const char *name)
   g_autofree char *path = NULL;
   int w, h;
 
-  if (dir == NULL)
-    return;
-  gtk_test_widget_wait_for_draw (widget);
-  all = strata_test_render (widget, &w, &h);
-  bytes = g_bytes_new (all, (gsize) w * h * 4);
-  tex = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) w * 4);
   file = g_strconcat (name, ".png", NULL);
   path = g_build_filename (dir, file, NULL);
-  gdk_texture_save_to_png (tex, path);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return NULL;
+  g_remove (path);
+  gtk_test_widget_wait_for_draw (widget);
+  all = strata_test_render (widget, &w, &h);
+  bytes = g_bytes_new_take (g_steal_pointer (&all), (gsize) w * h * 4);
+  tex = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, (gsize) w * 4);
+  if (!gdk_texture_save_to_png (tex, path))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+/* With STRATA_TEST_SCREENSHOT_DIR set (the GUI tests' meson environment
+ * sets it to a folder in the build dir), saves @widget as NAME.png there. */
+static inline void
+strata_test_screenshot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  path = strata_test_save_screenshot (widget, dir, name);
+  if (path == NULL)
+    g_test_message ("could not save the screenshot %s in %s", name, dir);
+}
+
+/* Loads the PNG at @path and counts its distinct colours (0 when it cannot
+ * be read); stores its size in @out_w, @out_h. */
+static inline guint
+strata_test_png_colours (const char *path, int *out_w, int *out_h)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) png = gdk_texture_new_from_filename (path, &error);
+  g_autofree guint32 *px = NULL;
+  int w, h;
+
+  *out_w = *out_h = 0;
+  if (png == NULL)
+    {
+      g_test_message ("cannot load %s: %s", path, error->message);
+      return 0;
+    }
+  w = gdk_texture_get_width (png);
+  h = gdk_texture_get_height (png);
+  px = g_new (guint32, (gsize) w * h);
+  gdk_texture_download (png, (guchar *) px, (gsize) w * 4);
+  *out_w = w;
+  *out_h = h;
+  return strata_test_count_colours (px, (gsize) w * h);
 }
 
 /* Depth-first search below @root for a widget of @type. (transfer none) */

@@ -1,6 +1,7 @@
 /* test-ui.c: the application in-process under Xvfb: load a track, play it
- * into a real-time sink, check the drawn lanes' pixels, a failed open, zoom,
- * selection + loop, click-to-seek.
+ * into a real-time sink, a screenshot of the window, the drawn lanes'
+ * pixels, a failed open, a cancelled open, zoom, scroll, selection + loop,
+ * click-to-seek and the position label.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +15,7 @@
 #include "strata-spectrogram-lane.h"
 #include "strata-test-util.h"
 #include "strata-waveform-lane.h"
-#include "strata-window.h"
+#include "strata-window-private.h"
 
 static StrataApplication *app;
 static StrataWindow *window;
@@ -216,6 +217,25 @@ test_play (void)
   g_assert_cmpfloat (after - before, <, 2.0);
   g_assert_cmpfloat (after - before, <=, wall + 0.05);
 
+  /* A screenshot of the playing window, written and read back every run. */
+  {
+    const char *dir = g_getenv ("STRATA_TEST_SCREENSHOT_DIR");
+    g_autofree char *path = NULL;
+    guint colours;
+    int w, h;
+
+    g_assert_nonnull (dir);
+    path = strata_test_save_screenshot (GTK_WIDGET (window), dir, "playing");
+    g_assert_nonnull (path);
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    colours = strata_test_png_colours (path, &w, &h);
+    g_test_message ("screenshot %s: %dx%d, %u colours", path, w, h, colours);
+    g_assert_cmpint (w, ==, gtk_widget_get_width (GTK_WIDGET (window)));
+    g_assert_cmpint (h, ==, gtk_widget_get_height (GTK_WIDGET (window)));
+    /* A blank or unpainted window has a handful of colours. */
+    g_assert_cmpuint (colours, >, 200);
+  }
+
   activate ("win.play-pause");
   g_assert_false (strata_player_get_playing (player));
 }
@@ -356,23 +376,105 @@ test_error_keeps_track (void)
   }
 }
 
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+/* The names in @dir, sorted, joined by newlines ("" when it is missing). */
+static char *
+list_dir (const char *dir)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("\n", (char **) names->pdata);
+}
+
+/* A generated track of @seconds (mono; every load of it is a cache miss,
+ * since no other test uses its content). (transfer full) */
+static char *
+write_long_track (double seconds)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "long-take.wav", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 n = (gint64) (seconds * STRATA_SAMPLE_RATE);
+  g_autofree float *s = g_new (float, n);
+
+  for (gint64 i = 0; i < n; i++)
+    {
+      double t = (double) i / STRATA_SAMPLE_RATE;
+      s[i] = (float) (0.3 * sin (2 * G_PI * (220.0 + 20.0 * ((int) t % 7)) * t));
+    }
+  g_assert_true (strata_audio_write (path, s, n, 1, STRATA_SAMPLE_RATE,
+                                     STRATA_AUDIO_FORMAT_WAV_PCM16, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static gboolean
+load_started (gpointer engine)
+{
+  return strata_engine_get_busy (engine) && strata_engine_get_fraction (engine) > 0.1;
+}
+
+/* Cancel during a long load: the job ends within 200 ms (the engine's
+ * contract), the open track stays, no error bar, no cache entry. */
 static void
 test_cancel_is_silent (void)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (track_path);
+  StrataEngine *engine = strata_application_get_engine (app);
   StrataTrack *before = strata_window_get_track (window);
+  StrataPlayer *player = strata_window_get_player (window);
+  double duration = strata_player_get_duration (player);
+  g_autofree char *title = g_strdup (gtk_window_get_title (GTK_WINDOW (window)));
+  g_autofree char *long_path = write_long_track (300.0);
+  g_autoptr(GFile) file = g_file_new_for_path (long_path);
+  const char *cache_dir = strata_engine_get_cache_dir (engine);
+  g_autofree char *cache_before = NULL, *cache_after = NULL;
+  GtkWidget *dismiss;
+  gint64 t0;
+  double ms;
 
-  /* Use a fresh cache so the load takes a moment. */
+  g_assert_nonnull (before);
+  /* The cache is this run's own (XDG_CACHE_HOME set in main before GLib
+   * read it); the long take has never been cached. */
+  g_assert_true (g_str_has_prefix (cache_dir, tmp_dir));
+  g_assert_true (strata_test_wait (engine_idle, engine, 60000));
+  cache_before = list_dir (cache_dir);
+  /* Dismiss the bar an earlier test left open. */
+  dismiss = strata_test_find_widget (GTK_WIDGET (window->error_revealer), GTK_TYPE_BUTTON);
+  g_assert_nonnull (dismiss);
+  g_signal_emit_by_name (dismiss, "clicked");
+  g_assert_null (strata_window_get_error (window));
+
   strata_window_open (window, file);
+  g_assert_true (strata_test_wait (load_started, engine, 15000));
+  g_assert_true (strata_window_get_loading (window));
+  g_test_message ("cancelling at %.0f %% (%s)", strata_engine_get_fraction (engine) * 100,
+                  strata_engine_get_stage (engine));
+  t0 = g_get_monotonic_time ();
   activate ("win.cancel");
-  g_assert_true (strata_test_wait (load_done, NULL, 15000));
-  /* Either it finished before the cancel (a new track) or it was cancelled
-   * silently (old track, no error bar). */
-  if (strata_window_get_track (window) == before)
-    {
-      const char *err = strata_window_get_error (window);
-      g_assert_true (err == NULL || strstr (err, "no-such-file") != NULL);
-    }
+  g_assert_true (strata_test_wait (load_done, NULL, 5000));
+  ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_test_message ("the load ended %.1f ms after Cancel", ms);
+  g_assert_cmpfloat (ms, <, 200.0);
+
+  g_assert_true (strata_test_wait (engine_idle, engine, 5000));
+  strata_test_spin (300);   /* a late callback or cache write would land now */
+  g_assert_true (strata_window_get_track (window) == before);
+  g_assert_cmpfloat (strata_player_get_duration (player), ==, duration);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, title);
+  g_assert_null (strata_window_get_error (window));
+  cache_after = list_dir (cache_dir);
+  g_assert_cmpstr (cache_after, ==, cache_before);
+  g_remove (long_path);
 }
 
 static void
@@ -450,6 +552,74 @@ test_seek_click (void)
   g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), t, 0.02);
   g_assert_cmpfloat_with_epsilon (strata_viewport_get_playhead (vp), t, 0.02);
   g_assert_false (strata_viewport_get_selection (vp, NULL, NULL));
+
+  /* The transport bar reads "m:ss.mmm / m:ss.mmm": the sought position,
+   * then the duration. */
+  {
+    const char *text = gtk_label_get_label (window->position_label);
+    g_autoptr(GRegex) re = g_regex_new ("^(\\d+):([0-5]\\d)\\.(\\d{3}) / (\\d+):([0-5]\\d)\\.(\\d{3})$",
+                                        0, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+    double field[6];
+
+    g_test_message ("position label after seeking to %.3f s: %s", t, text);
+    g_assert_true (g_regex_match (re, text, 0, &match));
+    for (int i = 0; i < 6; i++)
+      {
+        g_autofree char *f = g_match_info_fetch (match, i + 1);
+        field[i] = g_ascii_strtod (f, NULL);
+      }
+    g_assert_cmpfloat_with_epsilon (field[0] * 60 + field[1] + field[2] / 1000, t, 0.02);
+    g_assert_cmpfloat_with_epsilon (field[3] * 60 + field[4] + field[5] / 1000,
+                                    strata_player_get_duration (player), 0.0006);
+  }
+}
+
+/* The scroll wheel over the lanes: Ctrl zooms around the pointer, plain
+ * and horizontal scrolling move the view along time. */
+static void
+test_scroll (void)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataViewport *vp = strata_timeline_get_viewport (tl);
+  double x = strata_viewport_get_width (vp) * 0.2;
+  double spp0, spp, t_at_x, start;
+
+  activate ("win.zoom-fit");
+  spp0 = strata_viewport_get_seconds_per_px (vp);
+
+  /* Ctrl + wheel up: zoom in by one step; the time under the pointer stays
+   * under it (x is off-centre, so a zoom around the centre would move it). */
+  t_at_x = strata_viewport_x_to_time (vp, x);
+  g_assert_true (strata_timeline_scroll (tl, x, 0, -1, GDK_CONTROL_MASK));
+  spp = strata_viewport_get_seconds_per_px (vp);
+  g_assert_cmpfloat_with_epsilon (spp, spp0 / STRATA_TIMELINE_ZOOM_STEP, spp0 * 1e-6);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_x_to_time (vp, x), t_at_x, spp);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), >, 0.0);
+  g_assert_true (strata_timeline_scroll (tl, x, 0, -2, GDK_CONTROL_MASK));
+  spp = strata_viewport_get_seconds_per_px (vp);
+  g_assert_cmpfloat_with_epsilon (spp, spp0 / pow (STRATA_TIMELINE_ZOOM_STEP, 3), spp0 * 1e-6);
+  g_assert_cmpfloat_with_epsilon (strata_viewport_x_to_time (vp, x), t_at_x, spp);
+
+  /* Plain wheel down: later by one notch; the zoom stays. */
+  start = strata_viewport_get_start (vp);
+  g_assert_true (strata_timeline_scroll (tl, x, 0, 1, 0));
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp) - start,
+                                  STRATA_TIMELINE_SCROLL_STEP_PX * spp, 1e-9);
+  g_assert_cmpfloat (strata_viewport_get_seconds_per_px (vp), ==, spp);
+  /* Up, and a touchpad's horizontal delta, go back. */
+  g_assert_true (strata_timeline_scroll (tl, x, 0, -1, 0));
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp), start, 1e-9);
+  g_assert_true (strata_timeline_scroll (tl, x, 2, 0, GDK_SHIFT_MASK));
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp) - start,
+                                  2 * STRATA_TIMELINE_SCROLL_STEP_PX * spp, 1e-9);
+  g_assert_true (strata_timeline_scroll (tl, x, -2, 0, 0));
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_start (vp), start, 1e-9);
+
+  /* Ctrl + wheel down zooms back out, never past the whole track. */
+  g_assert_true (strata_timeline_scroll (tl, x, 0, 5, GDK_CONTROL_MASK));
+  g_assert_cmpfloat_with_epsilon (strata_viewport_get_seconds_per_px (vp), spp0, spp0 * 1e-6);
+  g_assert_cmpfloat (strata_viewport_get_start (vp), ==, 0.0);
 }
 
 static void
@@ -663,6 +833,12 @@ main (int argc, char **argv)
   data = g_build_filename (tmp_dir, "data", NULL);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
+  /* Run by hand: screenshots still taken (and checked), in the tmp dir. */
+  if (g_getenv ("STRATA_TEST_SCREENSHOT_DIR") == NULL)
+    {
+      g_autofree char *shots = g_build_filename (tmp_dir, "screenshots", NULL);
+      g_setenv ("STRATA_TEST_SCREENSHOT_DIR", shots, TRUE);
+    }
   if (g_getenv ("STRATA_AUDIO_SINK") == NULL)
     g_setenv ("STRATA_AUDIO_SINK", "fakesink sync=true", TRUE);
 
@@ -687,6 +863,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/error-keeps-track", test_error_keeps_track);
   g_test_add_func ("/strata/ui/zoom", test_zoom);
   g_test_add_func ("/strata/ui/seek-click", test_seek_click);
+  g_test_add_func ("/strata/ui/scroll", test_scroll);
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
   g_test_add_func ("/strata/ui/settings", test_settings);
