@@ -320,11 +320,26 @@ static const StrataStyle styles[] = {
 
 static const char *style_names[G_N_ELEMENTS (styles) + 1];
 
+/* Other spellings a user may type, and the style each one means. The
+ * canonical name is what pieces, folders and labels carry (and what the
+ * generator's seed hash uses), so an alias gives the same pieces. */
+static const struct {
+  const char *alias;
+  const char *name;
+} style_aliases[] = {
+  { "hip-hop", "hiphop" },
+};
+
 const StrataStyle *
 _strata_style_lookup (const char *name)
 {
+  if (name == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (style_aliases); i++)
+    if (strcmp (style_aliases[i].alias, name) == 0)
+      name = style_aliases[i].name;
   for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
-    if (g_strcmp0 (styles[i].name, name) == 0)
+    if (strcmp (styles[i].name, name) == 0)
       return &styles[i];
   return NULL;
 }
@@ -364,7 +379,7 @@ strata_compose_list_styles (void)
 
 /**
  * strata_compose_has_style:
- * @style: a style name
+ * @style: a style name or an alias of one ("hip-hop" for "hiphop")
  *
  * Returns: whether @style names one of the generator's styles.
  */
@@ -372,4 +387,19 @@ gboolean
 strata_compose_has_style (const char *style)
 {
   return _strata_style_lookup (style) != NULL;
+}
+
+/**
+ * strata_compose_style_name:
+ * @style: a style name or an alias of one ("hip-hop" for "hiphop")
+ *
+ * Returns: (transfer none) (nullable): the canonical name of @style (one of
+ *   strata_compose_list_styles()), or %NULL when @style is unknown.
+ */
+const char *
+strata_compose_style_name (const char *style)
+{
+  const StrataStyle *st = _strata_style_lookup (style);
+
+  return st ? st->name : NULL;
 }

@@ -1175,7 +1175,7 @@ draw_mix (Ctx *ctx)
 
 /**
  * strata_piece_compose:
- * @style: a style name (strata_compose_list_styles())
+ * @style: a style name (strata_compose_list_styles()) or an alias of one
  * @seed: the piece's seed
  * @options: (nullable): length and form; %NULL for the defaults
  *
@@ -1204,6 +1204,7 @@ strata_piece_compose (const char                 *style,
       options = &defaults;
     }
 
+  style = st->name;   /* the canonical name, also for an alias ("hip-hop") */
   p = g_new0 (StrataPiece, 1);
   p->style = g_strdup (style);
   p->seed = seed;

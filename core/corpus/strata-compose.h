@@ -105,6 +105,7 @@ typedef struct {
 void                strata_compose_options_init  (StrataComposeOptions *options);
 const char * const *strata_compose_list_styles   (void);
 gboolean            strata_compose_has_style     (const char *style);
+const char         *strata_compose_style_name    (const char *style);
 
 StrataPiece *strata_piece_compose (const char                 *style,
                                    guint64                     seed,

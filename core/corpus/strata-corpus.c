@@ -141,13 +141,17 @@ tags_json (const StrataPiece *piece, const char *soundfont, const char *split)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *meter = g_strdup_printf ("%d/%d", piece->meter_num, piece->meter_den);
   g_autofree char *sf = g_path_get_basename (soundfont);
+  g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, piece->seed);
   gboolean present[STRATA_N_STEMS] = { FALSE };
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "style");
   json_builder_add_string_value (b, piece->style);
+  /* the full unsigned 64-bit seed as a decimal string: half the seeds are
+   * above G_MAXINT64, which JSON readers (json-glib included) cannot hold
+   * as an integer */
   json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) (piece->seed & G_MAXINT64));
+  json_builder_add_string_value (b, seed);
   json_builder_set_member_name (b, "split");
   json_builder_add_string_value (b, split);
   json_builder_set_member_name (b, "soundfont");
@@ -468,6 +472,34 @@ fail:
   return FALSE;
 }
 
+/**
+ * strata_corpus_compose_piece:
+ * @style: the style (a name or an alias, see strata_compose_style_name())
+ * @seed: the piece's seed, as labelled in tags.json and manifest.jsonl
+ * @min_seconds: the corpus's shortest piece (corpus.json "min_seconds")
+ * @max_seconds: the corpus's longest piece (corpus.json "max_seconds")
+ *
+ * Composes the piece strata_corpus_render() renders for @style and @seed:
+ * its target length is drawn from @seed within [@min_seconds, @max_seconds].
+ * With a corpus's labels this regenerates any of its pieces exactly.
+ *
+ * Returns: (transfer full) (nullable): the piece, or %NULL when @style is
+ *   unknown.
+ */
+StrataPiece *
+strata_corpus_compose_piece (const char *style,
+                             guint64     seed,
+                             double      min_seconds,
+                             double      max_seconds)
+{
+  StrataComposeOptions co;
+
+  strata_compose_options_init (&co);
+  co.seconds = min_seconds
+               + (max_seconds - min_seconds) * ((mix64 (seed) >> 11) * (1.0 / 9007199254740992.0));
+  return strata_piece_compose (style, seed, &co);
+}
+
 typedef struct {
   char        *folder;      /* basename */
   const char  *style;
@@ -592,7 +624,8 @@ strata_corpus_render (const StrataCorpusOptions  *options,
                            _("Unknown style “%s” (known: %s)"), options->styles[i], known);
               return FALSE;
             }
-          g_ptr_array_add (styles, (gpointer) options->styles[i]);
+          /* the canonical name: "hip-hop" renders the "hiphop" corpus */
+          g_ptr_array_add (styles, (gpointer) strata_compose_style_name (options->styles[i]));
         }
     }
   else
@@ -617,7 +650,6 @@ strata_corpus_render (const StrataCorpusOptions  *options,
         PlanItem item;
         guint64 h = mix64 (options->seed * G_GUINT64_CONSTANT (0x100000001B3) + i);
         g_autoptr (StrataPiece) piece = NULL;
-        StrataComposeOptions co;
 
         if (i % n == 0)
           {
@@ -633,13 +665,10 @@ strata_corpus_render (const StrataCorpusOptions  *options,
           }
         item.style = g_ptr_array_index (styles, order[i % n]);
         item.seed = h;
-        item.seconds = options->min_seconds
-                       + (options->max_seconds - options->min_seconds) * ((mix64 (h) >> 11) * (1.0 / 9007199254740992.0));
         item.folder = g_strdup_printf ("%05u-%s", i, item.style);
         item.split = g_strcmp0 (options->split, "auto") == 0 ? auto_split (h) : options->split;
-        strata_compose_options_init (&co);
-        co.seconds = item.seconds;
-        piece = strata_piece_compose (item.style, item.seed, &co);
+        piece = strata_corpus_compose_piece (item.style, item.seed, options->min_seconds,
+                                             options->max_seconds);
         item.seconds = strata_piece_get_duration (piece);
         total += item.seconds;
         g_array_append_val (plan, item);
@@ -659,12 +688,9 @@ strata_corpus_render (const StrataCorpusOptions  *options,
       if (!g_file_test (tags, G_FILE_TEST_IS_REGULAR))
         {
           g_autoptr (StrataPiece) piece = NULL;
-          StrataComposeOptions co;
 
-          strata_compose_options_init (&co);
-          co.seconds = options->min_seconds
-                       + (options->max_seconds - options->min_seconds) * ((mix64 (item->seed) >> 11) * (1.0 / 9007199254740992.0));
-          piece = strata_piece_compose (item->style, item->seed, &co);
+          piece = strata_corpus_compose_piece (item->style, item->seed, options->min_seconds,
+                                               options->max_seconds);
           if (g_file_test (folder, G_FILE_TEST_EXISTS))
             remove_tree (folder);   /* not ours, or damaged: redo */
           if (!strata_corpus_write_piece (renderer, piece, options->soundfont, folder,
@@ -673,9 +699,10 @@ strata_corpus_render (const StrataCorpusOptions  *options,
         }
       done += item->seconds;
       g_ascii_formatd (dur, sizeof dur, "%.4f", item->seconds);
-      line = g_strdup_printf ("{\"piece\":\"%s\",\"style\":\"%s\",\"seed\":%" G_GUINT64_FORMAT
-                              ",\"duration_s\":%s,\"split\":\"%s\"}\n",
-                              item->folder, item->style, item->seed & G_MAXINT64, dur, item->split);
+      /* the seed as a decimal string, as in tags.json */
+      line = g_strdup_printf ("{\"piece\":\"%s\",\"style\":\"%s\",\"seed\":\"%" G_GUINT64_FORMAT
+                              "\",\"duration_s\":%s,\"split\":\"%s\"}\n",
+                              item->folder, item->style, item->seed, dur, item->split);
       g_string_append (manifest, line);
     }
   manifest_path = g_build_filename (options->output, "manifest.jsonl", NULL);

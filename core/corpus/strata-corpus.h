@@ -8,7 +8,11 @@
  *   NNNNN-<style>/tags.json          style, tempo, key, mode, metre, sections, parts
  *   NNNNN-<style>/mix.json           per-stem gain_db / pan, reverb and chorus
  *   NNNNN-<style>/piece.mid          the Standard MIDI File that was rendered
- *   manifest.jsonl                   one line a piece: folder, style, duration, split
+ *   manifest.jsonl                   one line a piece: folder, style, seed, duration, split
+ *
+ * Seeds are labelled as decimal strings ("seed": "15299368921377129575"):
+ * the full unsigned 64-bit value, which a JSON integer cannot portably
+ * hold; strata_corpus_compose_piece() regenerates a piece from its label.
  *
  * A piece folder is written under a temporary name and renamed when it is
  * complete, so after an interruption a rerun skips finished pieces and
@@ -45,6 +49,11 @@ gboolean strata_corpus_render (const StrataCorpusOptions  *options,
                                StrataProgressFunc          progress,
                                gpointer                    progress_data,
                                GError                    **error);
+
+StrataPiece *strata_corpus_compose_piece (const char *style,
+                                          guint64     seed,
+                                          double      min_seconds,
+                                          double      max_seconds);
 
 gboolean strata_corpus_write_piece (StrataRenderer     *renderer,
                                     const StrataPiece  *piece,
