@@ -472,9 +472,10 @@ _strata_sndfile_decode (StrataSndfile          *snd,
   if (snd->exact_frames >= 0 && buf.n_frames < snd->exact_frames)
     {
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
-                   _("Cannot decode “%s”: the file is truncated or damaged (%" G_GINT64_FORMAT
-                     " of %" G_GINT64_FORMAT " frames readable: %s)"),
-                   snd->path, buf.n_frames, snd->exact_frames, sf_strerror (snd->sf));
+                   _("Cannot decode “%s”: the file is truncated or damaged (%lld of %lld "
+                     "frames readable: %s)"),
+                   snd->path, (long long) buf.n_frames, (long long) snd->exact_frames,
+                   sf_strerror (snd->sf));
       goto fail;
     }
   if (sf_error (snd->sf) != SF_ERR_NO_ERROR && buf.n_frames == 0)
