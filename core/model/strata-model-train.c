@@ -499,6 +499,43 @@ read_best_score (const char *best_path)
   return v ? (float) g_ascii_strtod (v, NULL) : INFINITY;
 }
 
+/* The dead-code ages of the three codebooks as "a,b,…;a,b,…;a,b,…". */
+static char *
+ages_to_string (Trainer *t)
+{
+  GString *s = g_string_new (NULL);
+  for (int l = 0; l < 3; l++)
+    for (int k = 0; k < t->cfg.K[l]; k++)
+      g_string_append_printf (s, "%s%d", k ? "," : l ? ";" : "", t->age[l][k]);
+  return g_string_free (s, FALSE);
+}
+
+/* Restores the ages saved by ages_to_string(); FALSE (ages left at 0) when
+ * @text is missing or does not fit this configuration. */
+static gboolean
+ages_from_string (Trainer *t, const char *text)
+{
+  if (!text)
+    return FALSE;
+  g_auto (GStrv) levels = g_strsplit (text, ";", -1);
+  if (g_strv_length (levels) != 3)
+    return FALSE;
+  for (int l = 0; l < 3; l++)
+    {
+      g_auto (GStrv) v = g_strsplit (levels[l], ",", -1);
+      if (g_strv_length (v) != (guint) t->cfg.K[l])
+        return FALSE;
+      for (int k = 0; k < t->cfg.K[l]; k++)
+        {
+          gint64 a;
+          if (!g_ascii_string_to_signed (v[k], 10, 0, G_MAXINT32, &a, NULL))
+            return FALSE;
+          t->age[l][k] = (int32_t) a;
+        }
+    }
+  return TRUE;
+}
+
 /* Trains @params to @steps with checkpoints every 100 steps. With
  * @best_path, every validation that beats the best so far saves the
  * parameters there, and the best ones are restored at the end. */
@@ -539,7 +576,11 @@ run_stage (Trainer *t, StrataParams *params, int steps, float lr, float weight_d
                        (long long) params->step, strata_nn_status_to_string (st));
           return FALSE;
         }
-      if (!strata_params_save (params, ckpt, arch, config, NULL, TRUE, error))
+      /* stage 1 also keeps the codes' ages, so that a resumed run re-seeds
+       * the same dead codes as an uninterrupted one */
+      g_autofree char *ages = strcmp (arch, STAGE1_ARCH) == 0 ? ages_to_string (t) : NULL;
+      const char *ck_meta[] = { "strata.code_age", ages, NULL };
+      if (!strata_params_save (params, ckpt, arch, config, ages ? ck_meta : NULL, TRUE, error))
         return FALSE;
       if (validate && (params->step % valid_every == 0 || params->step == steps))
         {
@@ -768,6 +809,17 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
   t->acts = _strata_hqvae_acts_new (&t->vae, opt->batch1, opt->crop1);
   for (int l = 0; l < 3; l++)
     t->age[l] = g_new0 (int32_t, t->cfg.K[l]);
+  if (t->vae.params.step > 0)
+    {
+      g_autoptr (StrataSafetensors) st = strata_safetensors_read_file (ck1, NULL);
+      if (!ages_from_string (t, st ? strata_safetensors_get_metadata (st, "strata.code_age") : NULL))
+        {
+          memset (t->age[0], 0, t->cfg.K[0] * sizeof (int32_t));
+          memset (t->age[1], 0, t->cfg.K[1] * sizeof (int32_t));
+          memset (t->age[2], 0, t->cfg.K[2] * sizeof (int32_t));
+          say (t, "  the checkpoint holds no code ages: counting from zero");
+        }
+    }
   t->hist = g_new0 (float, 65536);
   if (t->vae.params.step == 0)
     data_init (t);

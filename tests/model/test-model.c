@@ -361,6 +361,80 @@ test_train_smoke (void)
   g_assert_true (g_file_test (tiny_model_path, G_FILE_TEST_IS_REGULAR));
 }
 
+static bool
+abort_after (void *data)
+{
+  int *calls = data;
+  return --*calls < 0;
+}
+
+/* `train foundation --resume` after a stop continues bit-identically: the
+ * same weights file as an uninterrupted run (one OpenBLAS thread), with
+ * dead codes re-seeded after the checkpoint at step 400 that died before it
+ * (at steps 549 and 649 here; their ages are in the checkpoint). */
+static void
+test_train_resume (void)
+{
+  g_autofree char *corpus = tmp_path ("resume-corpus");
+  g_mkdir_with_parents (corpus, 0755);
+  for (int k = 0; k < 3; k++)
+    {
+      gint64 n;
+      g_autofree float *s = tone_track (40 + (uint64_t) k, 3.0, &n);
+      g_autofree char *name = g_strdup_printf ("piece%d.wav", k);
+      g_autofree char *path = g_build_filename (corpus, name, NULL);
+      g_assert_true (strata_audio_write (path, s, n, 2, 44100, STRATA_AUDIO_FORMAT_WAV_F32, NULL));
+    }
+  char *dirs[] = { corpus, NULL };
+  g_autofree char *straight = tmp_path ("straight.safetensors");
+  g_autofree char *stopped = tmp_path ("stopped.safetensors");
+  strata_nn_set_num_threads (1);
+  int reseeded_straight = 0;
+  for (int run = 0; run < 3; run++)   /* straight; stopped; resumed */
+    {
+      StrataTrainOptions opt;
+      strata_train_options_init (&opt);
+      opt.corpus_dirs = dirs;
+      opt.output = run == 0 ? straight : stopped;
+      opt.tiny = TRUE;
+      opt.steps1 = 1000, opt.batch1 = 2, opt.crop1 = 64;
+      for (int l = 0; l < 3; l++)
+        opt.steps_prior[l] = 30, opt.batch_prior[l] = 2;
+      opt.log_every = 100, opt.valid_every = 100;
+      opt.log = log_quiet;
+      opt.resume = run == 2;
+      int calls = 460;   /* a few for the corpus scan, then one a step: stops near step 455 */
+      if (run == 1)
+        opt.abort_func = abort_after, opt.abort_data = &calls;
+      g_autoptr (GError) error = NULL;
+      const gboolean ok = strata_model_train_foundation (&opt, &error);
+      if (run == 1)
+        {
+          g_assert_false (ok);
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_false (g_file_test (stopped, G_FILE_TEST_EXISTS));
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      int r = opt.reseeded[0] + opt.reseeded[1] + opt.reseeded[2];
+      g_test_message ("run %d: %d codes re-seeded", run, r);
+      if (run == 0)
+        reseeded_straight = r;
+      else
+        g_assert_cmpint (r, >, 0);   /* the resumed part re-seeded codes too */
+    }
+  g_assert_cmpint (reseeded_straight, >, 0);
+  gchar *a, *b;
+  gsize na, nb;
+  g_assert_true (g_file_get_contents (straight, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (stopped, &b, &nb, NULL));
+  g_assert_cmpuint (na, ==, nb);
+  g_assert_true (memcmp (a, b, na) == 0);
+  g_free (a);
+  g_free (b);
+}
+
 /* A damaged manifest, a manifest naming a missing file, and one whose only
  * entry is excluded from training: each an error naming the problem, before
  * any training starts. */
@@ -1070,6 +1144,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/prior/causal", test_prior_causal);
   g_test_add_func ("/strata/model/train/smoke", test_train_smoke);
   g_test_add_func ("/strata/model/train/bad-corpus", test_train_bad_corpus);
+  g_test_add_func ("/strata/model/train/resume", test_train_resume);
   g_test_add_func ("/strata/model/extract/options", test_extract);
   g_test_add_func ("/strata/model/load/bad-files", test_bad_files);
   g_test_add_func ("/strata/model/npz/numpy", test_npz);
