@@ -316,6 +316,61 @@ check_readable (const char *path,
   return TRUE;
 }
 
+/* TRUE when the last Ogg page of @path is complete and flagged
+ * end-of-stream (RFC 3533: capture "OggS", header type bit 0x04, 27-byte
+ * header, segment table); a file cut short ends without one. */
+static gboolean
+ogg_ends_with_eos (const char *path)
+{
+  g_autoptr(GMappedFile) map = g_mapped_file_new (path, FALSE, NULL);
+  if (map == NULL)
+    return FALSE;
+  const guint8 *d = (const guint8 *) g_mapped_file_get_contents (map);
+  const gsize len = g_mapped_file_get_length (map);
+  if (len < 27)
+    return FALSE;
+  const gsize lowest = len > 131072 ? len - 131072 : 0;
+  for (gsize i = len - 27 + 1; i-- > lowest;)
+    if (memcmp (d + i, "OggS", 4) == 0 && d[i + 4] == 0)
+      {
+        const gsize nseg = d[i + 26];
+        if (i + 27 + nseg > len)
+          return FALSE;
+        gsize body = 0;
+        for (gsize k = 0; k < nseg; k++)
+          body += d[i + 27 + k];
+        return (d[i + 5] & 0x04) != 0 && i + 27 + nseg + body == len;
+      }
+  return FALSE;
+}
+
+/* A stream whose header holds no length (a cut Ogg file has no last-page
+ * granule to read it from): measured by decoding, and said so. */
+static gboolean
+measure_length (const char       *path,
+                StrataAudioInfo  *info,
+                GError          **error)
+{
+  g_autoptr(StrataAudio) audio = strata_audio_decode (path, NULL, NULL, NULL, error);
+  if (audio == NULL)
+    return FALSE;
+  const gint64 n = strata_audio_get_n_frames (audio);
+  info->n_frames = (gint64) gst_util_uint64_scale_round ((guint64) n, (guint64) info->sample_rate,
+                                                         STRATA_SAMPLE_RATE);
+  info->duration = (double) n / STRATA_SAMPLE_RATE;
+  if (g_str_has_prefix (info->format, "Ogg") || strcmp (info->format, "Opus") == 0)
+    {
+      if (!ogg_ends_with_eos (path))
+        {
+          g_autofree char *old = info->codec_detail;
+          info->codec_detail = g_strdup_printf (_("%s; cut short (no end-of-stream page): length "
+                                                  "of the audio that is left"),
+                                                old ? old : info->format);
+        }
+    }
+  return TRUE;
+}
+
 /**
  * strata_audio_probe:
  * @path: an audio file
@@ -355,6 +410,11 @@ strata_audio_probe (const char       *path,
     {
       _strata_sndfile_fill_info (snd, info);
       _strata_sndfile_close (snd);
+      if (info->n_frames < 0 && !measure_length (path, info, error))
+        {
+          strata_audio_info_clear (info);
+          return FALSE;
+        }
       if (info->n_frames == 0)
         {
           strata_audio_info_clear (info);

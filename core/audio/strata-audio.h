@@ -55,8 +55,10 @@ void strata_audio_info_clear (StrataAudioInfo *info);
  * (libsndfile when it recognises the file, GstDiscoverer otherwise). Same
  * errors as strata_audio_decode() for unreadable, empty (0 bytes or no
  * frames), unrecognised and header-truncated files; damage deeper in the
- * file shows only when decoding. For Opus, sample_rate is 48000 (the rate
- * Opus decodes at). Clear @info with strata_audio_info_clear(). */
+ * file shows only when decoding. A stream whose length no header gives (an
+ * Ogg file cut short, without its last page) is measured by decoding, and
+ * codec_detail says it was cut short. For Opus, sample_rate is 48000 (the
+ * rate Opus decodes at). Clear @info with strata_audio_info_clear(). */
 gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
