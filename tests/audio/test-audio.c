@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 #include <sndfile.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audio/strata-audio.h"
@@ -626,17 +627,43 @@ test_error_missing (void)
     g_unlink (fifo);
   }
 
-  /* A file we may not read (meaningless as root, who reads everything). */
-  if (geteuid () != 0)
-    {
-      g_autofree char *locked = tmp_file ("locked.wav");
-      float x[4] = { 0 };
+  /* A file we may not read. Root reads everything, so as root (CI) the
+   * check runs in a child process that has become user nobody. */
+  {
+    g_autofree char *locked = tmp_file ("locked.wav");
+    float x[4] = { 0 };
 
-      g_assert_true (write_sf (locked, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, x, 2));
-      g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+    g_assert_true (write_sf (locked, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, x, 2));
+    g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+    if (geteuid () != 0)
       assert_decode_error (locked, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
-      g_unlink (locked);
-    }
+    else
+      {
+        /* the folder must be passable for nobody to reach the file itself */
+        g_assert_cmpint (g_chmod (tmpdir, 0755), ==, 0);
+        pid_t pid = fork ();
+        g_assert_cmpint (pid, >=, 0);
+        if (pid == 0)
+          {
+            GError *err = NULL;
+            StrataAudio *a;
+            int code;
+
+            if (setgid (65534) != 0 || setuid (65534) != 0)
+              _exit (3);
+            a = strata_audio_decode (locked, NULL, NULL, NULL, &err);
+            code = a == NULL && g_error_matches (err, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE)
+                   && strstr (err->message, "locked.wav") != NULL ? 0 : 1;
+            _exit (code);
+          }
+        int status = 0;
+        g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+        g_assert_true (WIFEXITED (status));
+        g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+        g_assert_cmpint (g_chmod (tmpdir, 0700), ==, 0);
+      }
+    g_unlink (locked);
+  }
 }
 
 static void
