@@ -1,7 +1,8 @@
 /* strata-cli-info.c: `strata-cli info FILE... [--json]`.
  *
  * For each file: path, format, detail, sample_rate, channels, frames and
- * duration_s, read with strata_audio_probe() (no decoding). Human output is
+ * duration_s, read with strata_audio_probe_measured() (no decoding, but
+ * for a file whose length no header gives). Human output is
  * one block per file separated by a blank line; --json prints one JSON array
  * with an object per file, in argument order. A file that cannot be read is
  * reported on stderr (the message names the file and the reason) and, with
@@ -134,7 +135,7 @@ strata_cli_info (int    argc,
       StrataAudioInfo info;
       g_autoptr(GError) probe_error = NULL;
 
-      if (!strata_audio_probe (files[i], &info, &probe_error))
+      if (!strata_audio_probe_measured (files[i], &info, NULL, &probe_error))
         {
           strata_cli_error ("%s", probe_error->message);
           if (json)

@@ -344,16 +344,36 @@ ogg_ends_with_eos (const char *path)
   return FALSE;
 }
 
-/* A stream whose header holds no length (a cut Ogg file has no last-page
- * granule to read it from): measured by decoding, and said so. */
-static gboolean
-measure_length (const char       *path,
-                StrataAudioInfo  *info,
-                GError          **error)
+/**
+ * strata_audio_probe_measured:
+ * @path: an audio file
+ * @info: (out caller-allocates): as for strata_audio_probe()
+ * @cancellable: (nullable): cancels the decode, if one is needed
+ * @error: return location for a #GError, or %NULL
+ *
+ * strata_audio_probe(), and when no header gives the length (an Ogg file
+ * cut short has no last-page granule to read it from) the length measured
+ * by decoding; codec_detail then says the file was cut short. For
+ * `strata-cli info`; the engine's load job decodes anyway.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+strata_audio_probe_measured (const char       *path,
+                             StrataAudioInfo  *info,
+                             GCancellable     *cancellable,
+                             GError          **error)
 {
-  g_autoptr(StrataAudio) audio = strata_audio_decode (path, NULL, NULL, NULL, error);
-  if (audio == NULL)
+  if (!strata_audio_probe (path, info, error))
     return FALSE;
+  if (info->n_frames >= 0)
+    return TRUE;
+  g_autoptr(StrataAudio) audio = strata_audio_decode (path, NULL, NULL, cancellable, error);
+  if (audio == NULL)
+    {
+      strata_audio_info_clear (info);
+      return FALSE;
+    }
   const gint64 n = strata_audio_get_n_frames (audio);
   info->n_frames = (gint64) gst_util_uint64_scale_round ((guint64) n, (guint64) info->sample_rate,
                                                          STRATA_SAMPLE_RATE);
@@ -410,11 +430,6 @@ strata_audio_probe (const char       *path,
     {
       _strata_sndfile_fill_info (snd, info);
       _strata_sndfile_close (snd);
-      if (info->n_frames < 0 && !measure_length (path, info, error))
-        {
-          strata_audio_info_clear (info);
-          return FALSE;
-        }
       if (info->n_frames == 0)
         {
           strata_audio_info_clear (info);

@@ -55,13 +55,19 @@ void strata_audio_info_clear (StrataAudioInfo *info);
  * (libsndfile when it recognises the file, GstDiscoverer otherwise). Same
  * errors as strata_audio_decode() for unreadable, empty (0 bytes or no
  * frames), unrecognised and header-truncated files; damage deeper in the
- * file shows only when decoding. A stream whose length no header gives (an
- * Ogg file cut short, without its last page) is measured by decoding, and
- * codec_detail says it was cut short. For Opus, sample_rate is 48000 (the
- * rate Opus decodes at). Clear @info with strata_audio_info_clear(). */
+ * file shows only when decoding. A length no header gives (an Ogg file cut
+ * short, without its last page) is n_frames -1. For Opus, sample_rate is
+ * 48000 (the rate Opus decodes at). Clear @info with
+ * strata_audio_info_clear(). */
 gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
+/* strata_audio_probe(), with a length that no header gives measured by
+ * decoding (codec_detail then says the file was cut short). */
+gboolean strata_audio_probe_measured (const char       *path,
+                                      StrataAudioInfo  *info,
+                                      GCancellable     *cancellable,
+                                      GError          **error);
 
 /* Native sample rates accepted (Hz); others give STRATA_AUDIO_ERROR_UNSUPPORTED. */
 #define STRATA_AUDIO_MIN_RATE 1000
