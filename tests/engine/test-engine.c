@@ -460,23 +460,28 @@ test_cache (void)
 /* ---- load ---- */
 
 static char *
-write_wav (const char *dir, const char *name, double seconds)
+write_audio (const char *dir, const char *name, double seconds, int rate, StrataAudioFormat format)
 {
-  const gint64 n = (gint64) (seconds * STRATA_SAMPLE_RATE);
+  const gint64 n = (gint64) (seconds * rate);
   float *s = g_new (float, n * 2);
   for (gint64 i = 0; i < n; i++)
     {
-      double t = (double) i / STRATA_SAMPLE_RATE;
+      double t = (double) i / rate;
       s[2 * i] = (float) (0.5 * sin (2 * M_PI * 440.0 * t));
       s[2 * i + 1] = (float) (0.25 * sin (2 * M_PI * 1000.0 * t) * (1 + sin (t)));
     }
   char *path = g_build_filename (dir, name, NULL);
   GError *error = NULL;
-  g_assert_true (strata_audio_write (path, s, n, 2, STRATA_SAMPLE_RATE,
-                                     STRATA_AUDIO_FORMAT_WAV_PCM16, &error));
+  g_assert_true (strata_audio_write (path, s, n, 2, rate, format, &error));
   g_assert_no_error (error);
   g_free (s);
   return path;
+}
+
+static char *
+write_wav (const char *dir, const char *name, double seconds)
+{
+  return write_audio (dir, name, seconds, STRATA_SAMPLE_RATE, STRATA_AUDIO_FORMAT_WAV_PCM16);
 }
 
 static char *
@@ -625,36 +630,49 @@ test_load_missing (void)
 typedef struct {
   GCancellable *cancellable;
   gint64 cancelled_at;
+  double at_fraction;
+  char *stage;
 } CancelAt;
 
 static void
-cancel_in_spectrogram (GObject *obj, GParamSpec *pspec, gpointer data)
+cancel_at_fraction (GObject *obj, GParamSpec *pspec, gpointer data)
 {
   CancelAt *c = data;
-  if (c->cancelled_at == 0 && strata_engine_get_fraction (STRATA_ENGINE (obj)) >= 0.74)
+  if (c->cancelled_at == 0 && strata_engine_get_fraction (STRATA_ENGINE (obj)) >= c->at_fraction)
     {
       c->cancelled_at = g_get_monotonic_time ();
+      c->stage = g_strdup (strata_engine_get_stage (STRATA_ENGINE (obj)));
       g_cancellable_cancel (c->cancellable);
     }
 }
 
+/* A load cancelled in its spectrogram stage (a 44.1 kHz WAV: libsndfile)
+ * and in its decode stage (a 48 kHz FLAC: GStreamer with resampling) ends
+ * within 200 ms and leaves no cache entry. */
 static void
-test_load_cancel (void)
+test_load_cancel (gconstpointer param)
 {
+  const gboolean in_decode = GPOINTER_TO_INT (param);
   g_autofree char *dir = make_tmp_dir ();
   g_autofree char *cache = g_build_filename (dir, "cache", NULL);
-  g_autofree char *wav = write_wav (dir, "long.wav", 240.0);
+  g_autofree char *wav = in_decode ? write_audio (dir, "long.flac", 240.0, 48000,
+                                                  STRATA_AUDIO_FORMAT_FLAC)
+                                   : write_wav (dir, "long.wav", 240.0);
   g_autofree char *hash = file_sha256 (wav);
   StrataEngine *engine = strata_engine_new (cache);
-  CancelAt c = { g_cancellable_new (), 0 };
-  g_signal_connect (engine, "notify::fraction", G_CALLBACK (cancel_in_spectrogram), &c);
+  CancelAt c = { g_cancellable_new (), 0, in_decode ? 0.3 : 0.74, NULL };
+  g_signal_connect (engine, "notify::fraction", G_CALLBACK (cancel_at_fraction), &c);
   Outcome o = { 0 };
   strata_engine_load_async (engine, wav, c.cancellable, load_done, &o);
   wait_for (&o.done, "cancelled load");
   g_assert_cmpint (c.cancelled_at, !=, 0);
   g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (o.track);
-  g_test_message ("cancel -> callback: %.1f ms", (o.finished_at - c.cancelled_at) / 1000.0);
+  g_test_message ("cancel in stage %s -> callback: %.1f ms", c.stage,
+                  (o.finished_at - c.cancelled_at) / 1000.0);
+  g_autofree char *lower = g_ascii_strdown (c.stage, -1);
+  g_assert_nonnull (strstr (lower, in_decode ? "decod" : "spectrogram"));
+  g_free (c.stage);
   g_assert_cmpint (o.finished_at - c.cancelled_at, <, 200 * 1000);
   g_autofree char *pp = strata_engine_cache_path (engine, hash, "peaks",
                                                   STRATA_PEAKS_FORMAT_VERSION);
@@ -682,6 +700,9 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/engine/cache/corrupt", test_cache);
   g_test_add_func ("/strata/engine/load/wav", test_load);
   g_test_add_func ("/strata/engine/load/missing", test_load_missing);
-  g_test_add_func ("/strata/engine/load/cancel", test_load_cancel);
+  g_test_add_data_func ("/strata/engine/load/cancel/spectrogram", GINT_TO_POINTER (FALSE),
+                        test_load_cancel);
+  g_test_add_data_func ("/strata/engine/load/cancel/decode", GINT_TO_POINTER (TRUE),
+                        test_load_cancel);
   return g_test_run ();
 }
