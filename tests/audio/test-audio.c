@@ -659,7 +659,10 @@ test_error_missing (void)
         int status = 0;
         g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
         g_assert_true (WIFEXITED (status));
-        g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+        if (WEXITSTATUS (status) == 3)   /* no user to become (e.g. a user namespace) */
+          g_test_message ("unreadable file: skipped, cannot become user nobody");
+        else
+          g_assert_cmpint (WEXITSTATUS (status), ==, 0);
         g_assert_cmpint (g_chmod (tmpdir, 0700), ==, 0);
       }
     g_unlink (locked);
