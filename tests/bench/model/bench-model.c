@@ -264,6 +264,13 @@ add_piece (Set *set, const char *dir, StrataModel *models[2])
   return TRUE;
 }
 
+/* g_ptr_array_sort() passes pointers to the elements */
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static int
 load_set (Set *set, const char *corpus, StrataModel *models[2], int max_pieces)
 {
@@ -275,7 +282,7 @@ load_set (Set *set, const char *corpus, StrataModel *models[2], int max_pieces)
   while ((nm = g_dir_read_name (dir)))
     if (nm[0] != '.')
       g_ptr_array_add (names, g_build_filename (corpus, nm, NULL));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_paths);
   int n = 0;
   for (guint i = 0; i < names->len && n < max_pieces; i++)
     if (g_file_test (names->pdata[i], G_FILE_TEST_IS_DIR))
