@@ -279,6 +279,23 @@ test_decode_format (gconstpointer user_data)
   g_assert_cmpint (g_unlink (path), ==, 0);
 }
 
+/* Runs the gst-launch style pipeline @desc to its end (an encoder writing a
+ * test file); fails the test on an error or after 20 s. */
+static void
+run_pipeline (const char *desc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_autoptr(GstMessage) msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+                                                          GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
 /* --- A format only GStreamer reads (WavPack): GstDiscoverer + decode -------- */
 
 static void
@@ -287,9 +304,6 @@ test_gst_only_format (void)
   g_autofree char *path = tmp_file ("tone.wv");
   g_autofree char *desc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GstElement) pipeline = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  g_autoptr(GstMessage) msg = NULL;
   g_autoptr(StrataAudio) audio = NULL;
   StrataAudioInfo info;
   const float *y;
@@ -305,14 +319,7 @@ test_gst_only_format (void)
   desc = g_strdup_printf ("audiotestsrc num-buffers=48 samplesperbuffer=1000 freq=1000 volume=0.5 "
                           "! audio/x-raw,format=S16LE,rate=48000,channels=2 ! audioconvert ! wavpackenc "
                           "! filesink location=\"%s\"", path);
-  pipeline = gst_parse_launch (desc, &error);
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+  run_pipeline (desc);
 
   g_assert_true (strata_audio_probe (path, &info, &error));
   g_assert_no_error (error);
@@ -343,9 +350,6 @@ test_mp3_without_length_header (void)
   g_autofree char *path = tmp_file ("vbr-noxing.mp3");
   g_autofree char *desc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GstElement) pipeline = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  g_autoptr(GstMessage) msg = NULL;
   g_autoptr(StrataAudio) audio = NULL;
   StrataAudioInfo info;
   g_autofree char *bytes = NULL;
@@ -367,14 +371,7 @@ test_mp3_without_length_header (void)
                           "! audio/x-raw,format=F32LE,rate=44100,channels=2 ! m. "
                           "audiotestsrc num-buffers=30 samplesperbuffer=4410 wave=pink-noise volume=0.02 "
                           "! audio/x-raw,format=F32LE,rate=44100,channels=2 ! m.", path);
-  pipeline = gst_parse_launch (desc, &error);
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+  run_pipeline (desc);
 
   /* the premise: no length header in the first frame */
   g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));

@@ -19,6 +19,7 @@
 #include "model/strata-model-private.h"
 #include "model/strata-model-train.h"
 #include "model/strata-npz.h"
+#include "strata-check-npz.h"
 
 static char *tmpdir;
 
@@ -745,29 +746,6 @@ test_bad_files (void)
 
 /* ------------------------------------------------------------ npz + CLI */
 
-static char *
-run_python (const char *npz)
-{
-  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    return NULL;
-  g_autofree char *script = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "tests", "model",
-                                              "check-npz.py", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, npz, NULL };
-  char *out = NULL, *err = NULL;
-  int status = 0;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                               &err, &status, &error));
-  if (strstr (err, "No module named 'numpy'"))
-    {
-      g_free (out), g_free (err);
-      return NULL;
-    }
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("check-npz.py failed: %s", err);
-  g_free (err);
-  return out;
-}
 
 static void
 test_npz (void)
@@ -786,7 +764,7 @@ test_npz (void)
   g_autofree char *path = tmp_path ("t.npz");
   g_autoptr (GError) error = NULL;
   g_assert_true (strata_npz_write (npz, path, &error));
-  g_autofree char *out = run_python (path);
+  g_autofree char *out = strata_check_npz (path);
   if (!out)
     {
       g_test_skip ("no /usr/bin/python3 with numpy");
@@ -823,16 +801,6 @@ assert_npz_arrays (const char *out, const int T[3], const int D[3], const char *
     }
 }
 
-/* check-npz.py's SHA-1 of the bytes of array @name. */
-static char *
-npz_digest (const char *out, const char *name)
-{
-  g_autofree char *key = g_strdup_printf ("\ndigest %s ", name);
-  const char *p = strstr (out, key);
-  g_assert_nonnull (p);
-  p += strlen (key);
-  return g_strndup (p, strcspn (p, "\n"));
-}
 
 static int
 run_cli (const char *const *args, char **err_out)
@@ -868,7 +836,7 @@ cli_features_npz (const char *wav, const char *npz, const char *const *extra)
   if (rc != 0)
     g_error ("strata-cli features failed (%d): %s", rc, err);
   g_free (err);
-  return run_python (npz);
+  return strata_check_npz (npz);
 }
 
 static void
@@ -920,10 +888,10 @@ test_cli_features (void)
     {
       const char *lv = strata_level_get_name (l);
       g_autofree char *tn = g_strconcat (lv, "_tokens", NULL);
-      g_autofree char *f1 = npz_digest (out1, lv), *t1 = npz_digest (out1, tn);
-      g_autofree char *f2 = npz_digest (out2, lv), *t2 = npz_digest (out2, tn);
-      g_autofree char *fr = npz_digest (out_rock, lv), *tr = npz_digest (out_rock, tn);
-      g_autofree char *fd = npz_digest (out_def, lv), *td = npz_digest (out_def, tn);
+      g_autofree char *f1 = strata_npz_digest (out1, lv), *t1 = strata_npz_digest (out1, tn);
+      g_autofree char *f2 = strata_npz_digest (out2, lv), *t2 = strata_npz_digest (out2, tn);
+      g_autofree char *fr = strata_npz_digest (out_rock, lv), *tr = strata_npz_digest (out_rock, tn);
+      g_autofree char *fd = strata_npz_digest (out_def, lv), *td = strata_npz_digest (out_def, tn);
       g_assert_cmpstr (t2, ==, t1);
       g_assert_cmpstr (tr, ==, t1);
       g_assert_cmpstr (td, ==, t1);

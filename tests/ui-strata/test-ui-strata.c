@@ -24,6 +24,7 @@
 #include "strata-strata-bar.h"
 #include "strata-waveform-lane.h"
 #include "strata-window.h"
+#include "../model/strata-check-npz.h"
 
 typedef struct {
   char *dir;
@@ -414,42 +415,7 @@ test_similar (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
 }
 
-/* What tests/model/check-npz.py (numpy) reads in @npz; NULL when there is
- * no /usr/bin/python3 with numpy. */
-static char *
-check_npz (const char *npz)
-{
-  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    return NULL;
-  g_autofree char *script = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "tests", "model",
-                                              "check-npz.py", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, npz, NULL };
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-  g_autoptr(GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                               &err, &status, &error));
-  if (strstr (err, "No module named 'numpy'"))
-    {
-      g_free (out);
-      return NULL;
-    }
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("check-npz.py failed: %s", err);
-  return out;
-}
 
-/* check-npz.py's SHA-1 of the bytes of array @name. */
-static char *
-npz_digest (const char *out, const char *name)
-{
-  g_autofree char *key = g_strdup_printf ("\ndigest %s ", name);
-  const char *p = strstr (out, key);
-  g_assert_nonnull (p);
-  p += strlen (key);
-  return g_strndup (p, strcspn (p, "\n"));
-}
 
 static void
 test_export (Fixture *fx, gconstpointer data)
@@ -490,7 +456,7 @@ test_export (Fixture *fx, gconstpointer data)
 
   /* numpy reads exactly the eight arrays of `strata-cli features`, with the
    * shapes, dtypes and bytes of the features shown */
-  g_autofree char *out = check_npz (npz);
+  g_autofree char *out = strata_check_npz (npz);
   if (out == NULL)
     {
       g_test_skip ("no /usr/bin/python3 with numpy");
@@ -518,7 +484,7 @@ test_export (Fixture *fx, gconstpointer data)
     {
       const char *name = strata_level_get_name (l);
       g_autofree char *tokens_name = g_strconcat (name, "_tokens", NULL);
-      g_autofree char *df = npz_digest (out, name), *dt = npz_digest (out, tokens_name);
+      g_autofree char *df = strata_npz_digest (out, name), *dt = strata_npz_digest (out, tokens_name);
       g_autofree char *wf = g_compute_checksum_for_data (G_CHECKSUM_SHA1, (const guchar *) lv[l].features,
                                                          (gsize) lv[l].T * lv[l].D * sizeof (float));
       g_autofree char *wt = g_compute_checksum_for_data (G_CHECKSUM_SHA1, (const guchar *) lv[l].tokens,

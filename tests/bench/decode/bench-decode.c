@@ -195,6 +195,22 @@ time_gst (const char *gst, const char *path)
   return (g_get_monotonic_time () - t0) / 1e6;
 }
 
+/* Removes the engine cache folder @cache (flat: files only). */
+static void
+remove_cache (const char *cache)
+{
+  GDir *d = g_dir_open (cache, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *f = g_build_filename (cache, name, NULL);
+      g_remove (f);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (cache);
+}
+
 /* Peak resident memory of this process (VmHWM), bytes. */
 static double
 peak_rss_bytes (void)
@@ -269,16 +285,7 @@ bench_hour (const char *self, const char *dir)
               secs, frames, decoded / 1e9, rss / 1e9, rss / decoded,
               rss < 2 * decoded ? "met" : "NOT met");
     }
-  GDir *d = g_dir_open (cache, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *f = g_build_filename (cache, name, NULL);
-      g_remove (f);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (cache);
+  remove_cache (cache);
   g_remove (path);
 }
 
@@ -342,16 +349,7 @@ main (int argc, char **argv)
   g_object_unref (engine);
   printf ("target >= 200x real time: %s\n", xrt >= 200 ? "met" : "NOT met");
 
-  GDir *d = g_dir_open (cache, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *f = g_build_filename (cache, name, NULL);
-      g_remove (f);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (cache);
+  remove_cache (cache);
   g_remove (path);
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   bench_hour (self ? self : argv[0], dir);
