@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "corpus/strata-test-set.h"
 #include "corpus/strata-corpus.h"
 #include "corpus/strata-smf.h"
 #include "corpus/strata-corpus-private.h"
@@ -854,7 +855,6 @@ strata_corpus_index (const char * const  *folders,
       g_autoptr (JsonNode) root = NULL;
       g_autofree char *hash = NULL;
       g_autofree char *line = NULL;
-      g_autofree char *lower = g_ascii_strdown (path, -1);
       gint64 size;
 
       if (progress)
@@ -890,7 +890,7 @@ strata_corpus_index (const char * const  *folders,
       json_builder_set_member_name (b, "sha256");
       json_builder_add_string_value (b, hash);
       json_builder_set_member_name (b, "training");
-      json_builder_add_boolean_value (b, strstr (lower, "fretsonfire") == NULL && strstr (lower, "fofix") == NULL);
+      json_builder_add_boolean_value (b, !strata_corpus_path_is_test_set (path));
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       gen = json_generator_new ();

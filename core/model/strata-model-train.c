@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "audio/strata-audio.h"
+#include "corpus/strata-test-set.h"
 #include "nn/strata-safetensors.h"
 #include "model/strata-model-private.h"
 #include "model/strata-model-train.h"
@@ -186,16 +187,6 @@ cmp_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* The Frets on Fire songs (separate guitar stems) are Strata's real-music
- * test set for separation: never trained on, whichever way they are given
- * (the same rule as `corpus index`, which marks them "training": false). */
-static gboolean
-is_test_only (const char *path)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  return strstr (lower, "fretsonfire") != NULL || strstr (lower, "fofix") != NULL;
-}
-
 /* The paths of a `strata-cli corpus index` manifest (one JSON object a
  * line), in file order, without the entries marked "training": false (the
  * Frets on Fire songs: Strata's real-music test set). */
@@ -285,7 +276,7 @@ scan_corpus (Trainer *t, char **dirs, GPtrArray *out, GError **error)
             audio = g_strdup (p);
           if (!audio)
             continue;
-          if (is_test_only (audio))
+          if (strata_corpus_path_is_test_set (audio))
             {
               say (t, "skipped %s: Frets on Fire songs are the separation test set, never "
                    "training data", audio);
@@ -510,8 +501,8 @@ ages_to_string (Trainer *t)
   return g_string_free (s, FALSE);
 }
 
-/* Restores the ages saved by ages_to_string(); FALSE (ages left at 0) when
- * @text is missing or does not fit this configuration. */
+/* Restores the ages saved by ages_to_string(); FALSE, with every age 0,
+ * when @text is missing or does not fit this configuration. */
 static gboolean
 ages_from_string (Trainer *t, const char *text)
 {
@@ -529,7 +520,11 @@ ages_from_string (Trainer *t, const char *text)
         {
           gint64 a;
           if (!g_ascii_string_to_signed (v[k], 10, 0, G_MAXINT32, &a, NULL))
-            return FALSE;
+            {
+              for (int m = 0; m < 3; m++)
+                memset (t->age[m], 0, t->cfg.K[m] * sizeof (int32_t));
+              return FALSE;
+            }
           t->age[l][k] = (int32_t) a;
         }
     }
@@ -813,12 +808,7 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
     {
       g_autoptr (StrataSafetensors) st = strata_safetensors_read_file (ck1, NULL);
       if (!ages_from_string (t, st ? strata_safetensors_get_metadata (st, "strata.code_age") : NULL))
-        {
-          memset (t->age[0], 0, t->cfg.K[0] * sizeof (int32_t));
-          memset (t->age[1], 0, t->cfg.K[1] * sizeof (int32_t));
-          memset (t->age[2], 0, t->cfg.K[2] * sizeof (int32_t));
-          say (t, "  the checkpoint holds no code ages: counting from zero");
-        }
+        say (t, "  the checkpoint holds no code ages: counting from zero");
     }
   t->hist = g_new0 (float, 65536);
   if (t->vae.params.step == 0)
