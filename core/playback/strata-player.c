@@ -1,11 +1,14 @@
-/* strata-player.c: GStreamer playback of a StrataAudio through appsrc.
+/* strata-player.c: GStreamer playback of a StrataSource through appsrc.
  *
  *   appsrc (F32LE 44.1 kHz stereo, TIME, seekable)
  *     ! audioconvert ! audioresample ! volume ! SINK
  *
  * SINK is autoaudiosink or the bin description in $STRATA_AUDIO_SINK.
  * The appsrc callbacks run on GStreamer's streaming thread; they only touch
- * the audio reference and the read offset, under a mutex. Everything else
+ * the source reference and the read offset, under a mutex, and render the
+ * source (outside the mutex) into a buffer from a pool, so steady playback
+ * allocates nothing. appsrc asks for a buffer when its queue is empty, so a
+ * rendered buffer reaches the sink right after the one it plays. Everything else
  * (state, loop, bus messages, signals) happens on the main thread: the bus
  * watch is attached to the default main context.
  *
@@ -25,7 +28,7 @@
 
 #include "playback/strata-player.h"
 
-#define CHUNK_FRAMES 2048
+#define CHUNK_FRAMES STRATA_PLAYER_BUFFER_FRAMES
 #define BYTES_PER_FRAME (STRATA_CHANNELS * (gsize) sizeof (float))
 
 struct _StrataPlayer
@@ -35,12 +38,15 @@ struct _StrataPlayer
   GstElement *pipeline;
   GstElement *src;
   GstElement *volume;
+  GstBufferPool *pool;         /* CHUNK_FRAMES buffers */
   guint bus_watch;
 
   /* Shared with the streaming thread. */
   GMutex lock;
-  StrataAudio *audio;          /* (nullable) */
+  StrataSource *source;        /* (nullable) */
   gint64 read_frame;           /* next frame need-data pushes */
+
+  gint64 n_frames;             /* the source's length, main thread */
 
   /* Main thread only. */
   gboolean playing;
@@ -67,15 +73,18 @@ static void
 need_data_cb (GstAppSrc *src, guint length, gpointer user_data)
 {
   StrataPlayer *self = user_data;
-  g_autoptr(StrataAudio) audio = NULL;
-  gint64 start, n;
-  GstBuffer *buffer;
+  g_autoptr(StrataSource) source = NULL;
+  GstBuffer *buffer = NULL;
+  GstMapInfo map;
+  gint64 start, n = 0;
 
   g_mutex_lock (&self->lock);
-  if (self->audio != NULL)
-    audio = strata_audio_ref (self->audio);
+  if (self->source != NULL)
+    {
+      source = g_object_ref (self->source);
+      n = MIN ((gint64) CHUNK_FRAMES, strata_source_get_n_frames (source) - self->read_frame);
+    }
   start = self->read_frame;
-  n = audio ? MIN ((gint64) CHUNK_FRAMES, strata_audio_get_n_frames (audio) - start) : 0;
   if (n > 0)
     self->read_frame = start + n;
   g_mutex_unlock (&self->lock);
@@ -85,17 +94,18 @@ need_data_cb (GstAppSrc *src, guint length, gpointer user_data)
       gst_app_src_end_of_stream (src);
       return;
     }
+  if (gst_buffer_pool_acquire_buffer (self->pool, &buffer, NULL) != GST_FLOW_OK)
+    return;   /* shutting down */
 
-  /* Zero copy: the buffer wraps the immutable samples and holds a reference. */
-  {
-    const float *samples = strata_audio_get_samples (audio) + start * STRATA_CHANNELS;
-    gsize size = (gsize) n * BYTES_PER_FRAME;
-    StrataAudio *hold = strata_audio_ref (audio);
+  gst_buffer_set_size (buffer, (gssize) (n * BYTES_PER_FRAME));
+  if (!gst_buffer_map (buffer, &map, GST_MAP_WRITE))
+    {
+      gst_buffer_unref (buffer);
+      return;
+    }
+  strata_source_render (source, start, n, (float *) map.data);
+  gst_buffer_unmap (buffer, &map);
 
-    buffer = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) samples,
-                                          size, 0, size, hold,
-                                          (GDestroyNotify) strata_audio_unref);
-  }
   GST_BUFFER_PTS (buffer) = gst_util_uint64_scale (start, GST_SECOND, STRATA_SAMPLE_RATE);
   GST_BUFFER_DURATION (buffer) =
     gst_util_uint64_scale (start + n, GST_SECOND, STRATA_SAMPLE_RATE) - GST_BUFFER_PTS (buffer);
@@ -157,7 +167,7 @@ do_seek (StrataPlayer *self, double seconds, gboolean flush)
 
   self->last_position = seconds;
   self->at_eos = FALSE;
-  if (self->audio == NULL)
+  if (self->source == NULL)
     return;
 
   if (!gst_element_seek (self->pipeline, 1.0, GST_FORMAT_TIME, flags,
@@ -254,7 +264,10 @@ strata_player_dispose (GObject *object)
   gst_clear_object (&self->pipeline);
   self->src = NULL;
   self->volume = NULL;
-  g_clear_pointer (&self->audio, strata_audio_unref);
+  if (self->pool != NULL)
+    gst_buffer_pool_set_active (self->pool, FALSE);
+  gst_clear_object (&self->pool);
+  g_clear_object (&self->source);
 
   G_OBJECT_CLASS (strata_player_parent_class)->dispose (object);
 }
@@ -359,8 +372,20 @@ strata_player_init (StrataPlayer *self)
                 "caps", caps,
                 "format", GST_FORMAT_TIME,
                 "stream-type", GST_APP_STREAM_TYPE_SEEKABLE,
-                "max-bytes", (guint64) (CHUNK_FRAMES * BYTES_PER_FRAME * 4),
+                "max-bytes", (guint64) (CHUNK_FRAMES * BYTES_PER_FRAME * 2),
                 NULL);
+
+  /* Buffers come back to the pool when the sink is done with them; no
+   * upper bound, so acquiring never waits. */
+  self->pool = gst_buffer_pool_new ();
+  {
+    GstStructure *config = gst_buffer_pool_get_config (self->pool);
+
+    gst_buffer_pool_config_set_params (config, caps, CHUNK_FRAMES * BYTES_PER_FRAME, 4, 0);
+    if (!gst_buffer_pool_set_config (self->pool, config) ||
+        !gst_buffer_pool_set_active (self->pool, TRUE))
+      g_warning ("strata-player: cannot set up the buffer pool");
+  }
   gst_app_src_set_callbacks (GST_APP_SRC (self->src), &callbacks, self, NULL);
 
   gst_bin_add_many (GST_BIN (self->pipeline), self->src, convert, resample,
@@ -387,41 +412,76 @@ strata_player_new (void)
 }
 
 /**
- * strata_player_set_audio:
+ * strata_player_set_source:
  * @self: a #StrataPlayer
- * @audio: (nullable) (transfer none): the audio to play
+ * @source: (nullable) (transfer none): what to play
  *
  * Stops playback and replaces the source; the position goes back to 0 and
  * the loop is switched off.
  */
 void
-strata_player_set_audio (StrataPlayer *self, StrataAudio *audio)
+strata_player_set_source (StrataPlayer *self, StrataSource *source)
 {
   g_return_if_fail (STRATA_IS_PLAYER (self));
+  g_return_if_fail (source == NULL || STRATA_IS_SOURCE (source));
 
+  /* In NULL state the streaming thread has stopped. */
   gst_element_set_state (self->pipeline, GST_STATE_NULL);
   set_playing (self, FALSE);
 
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->audio, strata_audio_unref);
-  if (audio != NULL)
-    self->audio = strata_audio_ref (audio);
+  g_clear_object (&self->source);
+  if (source != NULL)
+    self->source = g_object_ref (source);
   self->read_frame = 0;
   g_mutex_unlock (&self->lock);
 
+  self->n_frames = source ? strata_source_get_n_frames (source) : 0;
   self->loop_enabled = FALSE;
   self->in_loop_segment = FALSE;
   self->last_position = 0.0;
   self->at_eos = FALSE;
   self->failed = FALSE;
 
-  if (audio != NULL)
+  if (source != NULL)
     {
-      gint64 duration = gst_util_uint64_scale (strata_audio_get_n_frames (audio),
-                                               GST_SECOND, STRATA_SAMPLE_RATE);
+      gint64 duration = gst_util_uint64_scale (self->n_frames, GST_SECOND, STRATA_SAMPLE_RATE);
       g_object_set (self->src, "duration", (guint64) duration, NULL);
       gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
     }
+}
+
+/**
+ * strata_player_get_source:
+ * @self: a #StrataPlayer
+ *
+ * Returns: (transfer none) (nullable): the source being played
+ */
+StrataSource *
+strata_player_get_source (StrataPlayer *self)
+{
+  g_return_val_if_fail (STRATA_IS_PLAYER (self), NULL);
+  return self->source;
+}
+
+/**
+ * strata_player_set_audio:
+ * @self: a #StrataPlayer
+ * @audio: (nullable) (transfer none): the audio to play
+ *
+ * Plays one track as it is: strata_player_set_source() with a
+ * #StrataTrackSource for @audio.
+ */
+void
+strata_player_set_audio (StrataPlayer *self, StrataAudio *audio)
+{
+  g_autoptr(StrataSource) source = NULL;
+
+  g_return_if_fail (STRATA_IS_PLAYER (self));
+
+  if (audio != NULL)
+    source = strata_track_source_new (audio);
+  strata_player_set_source (self, source);
 }
 
 /**
@@ -436,7 +496,7 @@ strata_player_play (StrataPlayer *self)
 {
   g_return_if_fail (STRATA_IS_PLAYER (self));
 
-  if (self->audio == NULL)
+  if (self->source == NULL)
     return;
   self->failed = FALSE;
   if (self->at_eos)
@@ -463,7 +523,7 @@ strata_player_pause (StrataPlayer *self)
 {
   g_return_if_fail (STRATA_IS_PLAYER (self));
 
-  if (self->audio == NULL)
+  if (self->source == NULL)
     return;
   self->last_position = strata_player_get_position (self);
   gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
@@ -481,7 +541,7 @@ strata_player_stop (StrataPlayer *self)
 {
   g_return_if_fail (STRATA_IS_PLAYER (self));
 
-  if (self->audio == NULL)
+  if (self->source == NULL)
     return;
   gst_element_set_state (self->pipeline, GST_STATE_PAUSED);
   set_playing (self, FALSE);
@@ -514,7 +574,7 @@ strata_player_get_position (StrataPlayer *self)
 
   g_return_val_if_fail (STRATA_IS_PLAYER (self), 0.0);
 
-  if (self->audio == NULL || self->at_eos)
+  if (self->source == NULL || self->at_eos)
     return self->last_position;
   if (gst_element_query_position (self->pipeline, GST_FORMAT_TIME, &pos) && pos >= 0)
     {
@@ -528,14 +588,14 @@ strata_player_get_position (StrataPlayer *self)
  * strata_player_get_duration:
  * @self: a #StrataPlayer
  *
- * Returns: the duration of the audio in seconds, 0 without audio
+ * Returns: the duration of the source in seconds, 0 without one
  */
 double
 strata_player_get_duration (StrataPlayer *self)
 {
   g_return_val_if_fail (STRATA_IS_PLAYER (self), 0.0);
 
-  return self->audio ? (double) strata_audio_get_n_frames (self->audio) / STRATA_SAMPLE_RATE : 0.0;
+  return (double) self->n_frames / STRATA_SAMPLE_RATE;
 }
 
 /**
@@ -579,7 +639,7 @@ strata_player_set_loop (StrataPlayer *self, gboolean enabled, double start, doub
   self->loop_start = start;
   self->loop_end = end;
 
-  if (self->audio == NULL)
+  if (self->source == NULL)
     return;
   if (self->loop_enabled)
     {

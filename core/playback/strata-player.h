@@ -1,5 +1,14 @@
-/* strata-player.h: GStreamer playback of decoded audio (appsrc), with seek,
- * a gapless loop region and a real-time position for the playhead.
+/* strata-player.h: GStreamer playback of a StrataSource (appsrc), with
+ * seek, a gapless loop region and a real-time position for the playhead.
+ *
+ * The player pulls its samples from a source (strata-source.h): the plain
+ * track (strata_player_set_audio(), a StrataTrackSource) or the live stem
+ * mix (strata-stem-mixer.h). It asks for one buffer of
+ * STRATA_PLAYER_BUFFER_FRAMES frames (1024, 23.2 ms at 44.1 kHz) at a time,
+ * on GStreamer's streaming thread, when the previous one has gone on to the
+ * sink: what a source renders is heard one buffer later (plus the audio
+ * device's own latency), so a control change reaches the ear within two
+ * buffers, 46 ms.
  *
  * The sink is autoaudiosink, or the GStreamer bin description in the
  * environment variable STRATA_AUDIO_SINK (tests: "fakesink sync=true", which
@@ -13,14 +22,20 @@
 
 #include <glib-object.h>
 #include "audio/strata-audio.h"
+#include "playback/strata-source.h"
 
 G_BEGIN_DECLS
+
+#define STRATA_PLAYER_BUFFER_FRAMES 1024
 
 #define STRATA_TYPE_PLAYER (strata_player_get_type ())
 G_DECLARE_FINAL_TYPE (StrataPlayer, strata_player, STRATA, PLAYER, GObject)
 
 StrataPlayer *strata_player_new          (void);
-/* (nullable) @audio: stops playback and replaces the source. */
+/* (nullable) @source: stops playback and replaces the source. */
+void          strata_player_set_source   (StrataPlayer *self, StrataSource *source);
+StrataSource *strata_player_get_source   (StrataPlayer *self);
+/* (nullable) @audio: set_source() with the plain track. */
 void          strata_player_set_audio    (StrataPlayer *self, StrataAudio *audio);
 void          strata_player_play         (StrataPlayer *self);
 void          strata_player_pause        (StrataPlayer *self);

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 
 #include "playback/strata-player.h"
+#include "playback-test.h"
 
 /* A stereo sine of @seconds at @freq Hz. */
 static StrataAudio *
@@ -21,62 +22,6 @@ make_tone (double seconds, double freq)
   return strata_audio_new_take (s, n);
 }
 
-/* Iterates the default main context for @ms milliseconds. */
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-/* Iterates the main context until @cond (@data) holds, for at most @ms. */
-static gboolean
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static gboolean
-flag_set (gpointer flag)
-{
-  return *(gboolean *) flag;
-}
-
-static gboolean
-spin_until_flag (gboolean *flag, guint ms)
-{
-  return spin_until (flag_set, flag, ms);
-}
-
-typedef struct { StrataPlayer *player; double seconds; } Past;
-
-static gboolean
-position_past (gpointer data)
-{
-  Past *p = data;
-  return strata_player_get_position (p->player) > p->seconds;
-}
-
-/* Waits (up to 5 s) until the position passes @seconds. */
-static gboolean
-wait_position (StrataPlayer *player, double seconds)
-{
-  Past p = { player, seconds };
-  return spin_until (position_past, &p, 5000);
-}
-
 static void on_error (gpointer data, const char *message);
 
 /* Plays in real time into the tests' sink ($STRATA_AUDIO_SINK, fakesink
@@ -87,12 +32,8 @@ static void
 test_realtime (gconstpointer param)
 {
   const gboolean product_default = GPOINTER_TO_INT (param);
-  g_autofree char *old = g_strdup (g_getenv ("STRATA_AUDIO_SINK"));
-  if (product_default)
-    g_unsetenv ("STRATA_AUDIO_SINK");
-  g_autoptr(StrataPlayer) player = strata_player_new ();
-  if (product_default && old != NULL)
-    g_setenv ("STRATA_AUDIO_SINK", old, TRUE);
+  g_autoptr(StrataPlayer) player =
+    product_default ? player_new_with_sink (NULL) : strata_player_new ();
   int errors = 0;
   g_object_set_data (G_OBJECT (player), "count", &errors);
   g_signal_connect (player, "error", G_CALLBACK (on_error), NULL);
@@ -173,12 +114,6 @@ test_seek (void)
   /* Clamped to the track. */
   strata_player_seek (player, 99.0);
   g_assert_cmpfloat (strata_player_get_position (player), <=, 5.0);
-}
-
-static void
-on_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
 }
 
 static void
@@ -287,16 +222,13 @@ on_error (gpointer data, const char *message)
 static void
 test_error (void)
 {
-  g_autofree char *old = g_strdup (g_getenv ("STRATA_AUDIO_SINK"));
   g_autoptr(StrataPlayer) player = NULL;
   g_autoptr(StrataAudio) audio = make_tone (1.0, 440.0);
   const char *message;
   int count = 0;
   gint64 end;
 
-  g_setenv ("STRATA_AUDIO_SINK", "filesink location=/nonexistent-strata-dir/out.raw", TRUE);
-  player = strata_player_new ();
-  g_setenv ("STRATA_AUDIO_SINK", old, TRUE);
+  player = player_new_with_sink ("filesink location=/nonexistent-strata-dir/out.raw");
 
   g_object_set_data (G_OBJECT (player), "count", &count);
   g_signal_connect (player, "error", G_CALLBACK (on_error), NULL);
