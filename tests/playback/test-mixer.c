@@ -511,6 +511,47 @@ test_seek_aligned (void)
       g_assert_cmpfloat (capture.samples[i], ==, ref[i]);
 }
 
+/* The gapless loop over the mix: every frame that reaches the sink, wrap
+ * after wrap, is the offline render's frame at its timestamp (the stems stay
+ * aligned), and nothing past the loop end's buffer is played. */
+static void
+test_loop_aligned (void)
+{
+  g_autoptr(StrataPlayer) player = player_new_with_sink ("stratatestcapture sync=true");
+  g_autoptr(StrataStemMixer) mixer = make_mixer ();
+  const StrataStemParams p[2] = { { 1.0, 0.4, FALSE, FALSE }, { -2.0, -0.6, FALSE, FALSE } };
+  g_autofree float *ref = g_new (float, N_FRAMES * STRATA_CHANNELS);
+  const gint64 loop_start = STRATA_SAMPLE_RATE / 2, loop_end = 8 * STRATA_SAMPLE_RATE / 10;
+  gint64 loop_frames = loop_end - loop_start;
+  guint n_buffers;
+
+  strata_stem_mixer_set_params (mixer, p);
+  strata_stem_mixer_render_range (mixer, p, 0, N_FRAMES, ref);
+  capture_reset (N_FRAMES);
+  strata_player_set_source (player, STRATA_SOURCE (mixer));
+  strata_player_set_loop (player, TRUE, 0.5, 0.8);
+  strata_player_play (player);
+  g_assert_true (wait_position (player, 0.55));
+  spin (1000);   /* more than three loop lengths */
+  strata_player_pause (player);
+
+  g_mutex_lock (&capture.lock);
+  n_buffers = capture.n_buffers;
+  g_mutex_unlock (&capture.lock);
+  g_test_message ("%u buffers reached the sink (the loop is %" G_GINT64_FORMAT " frames)",
+                  n_buffers, loop_frames);
+  g_assert_cmpuint (capture.misfits, ==, 0);
+  /* Wrapped at least twice. */
+  g_assert_cmpint ((gint64) n_buffers * STRATA_PLAYER_BUFFER_FRAMES, >, 2 * loop_frames);
+  for (gint64 i = 0; i < N_FRAMES * STRATA_CHANNELS; i++)
+    {
+      if (isnan (capture.samples[i]))
+        continue;
+      g_assert_cmpint (i / 2, <, loop_end + STRATA_PLAYER_BUFFER_FRAMES);
+      g_assert_cmpfloat (capture.samples[i], ==, ref[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -527,5 +568,6 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/playback/mixer/player", test_player_mix);
   g_test_add_func ("/strata/playback/mixer/live-change", test_live_change);
   g_test_add_func ("/strata/playback/mixer/seek-aligned", test_seek_aligned);
+  g_test_add_func ("/strata/playback/mixer/loop-aligned", test_loop_aligned);
   return g_test_run ();
 }
