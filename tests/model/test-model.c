@@ -1089,6 +1089,81 @@ test_default_reference (void)
   strata_nn_set_num_threads (1);
 }
 
+/* Features must not depend on where an extraction window starts: on
+ * stationary pink noise the frame-to-frame change of every level's
+ * features across a window boundary (every ctx/2 rows: the steps from row
+ * k*hop - 1 to k*hop and from k*hop to k*hop + 1) stays near its mean
+ * elsewhere. The first boundary is left out: there the prior's first token
+ * leaves its view, which rows before it never had, wherever windows start.
+ * Returns the larger of the two steps' mean over the boundaries, over the
+ * mean step elsewhere. */
+static double
+seam_ratio (const StrataFeatureLevel *fl, int hop)
+{
+  const int n = fl->T - 1;
+  double at[2] = { 0, 0 }, elsewhere = 0;
+  int n_at = 0, n_elsewhere = 0;
+  for (int t = 0; t < n; t++)
+    {
+      double s = 0;
+      for (int k = 0; k < fl->D; k++)
+        {
+          const double e = fl->features[(size_t) (t + 1) * fl->D + k]
+                           - fl->features[(size_t) t * fl->D + k];
+          s += e * e;
+        }
+      const int phase = (t + 1) % hop;   /* 0: the step into row k*hop */
+      if (t + 1 < 2 * hop || t + 1 > n - hop)
+        continue;
+      if (phase == 0)
+        at[0] += sqrt (s), n_at++;
+      else if (phase == 1)
+        at[1] += sqrt (s);
+      else
+        elsewhere += sqrt (s), n_elsewhere++;
+    }
+  g_assert_cmpint (n_at, >=, 2);
+  g_assert_cmpfloat (elsewhere, >, 0);
+  return MAX (at[0], at[1]) / n_at / (elsewhere / n_elsewhere);
+}
+
+static void
+test_default_seamless (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
+                                            STRATA_MODEL_DEFAULT_FILE, NULL);
+  g_autoptr (StrataModel) m = strata_model_load (path, &error);
+  g_assert_no_error (error);
+  /* 60 s of stereo pink noise (Voss-McCartney, 12 rows), fixed seed */
+  const gint64 n = 60 * 44100;
+  float *pcm = g_new (float, 2 * n);
+  guint32 state = 12345;
+  float rows[12] = { 0 }, sum = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      /* row k changes every 2^k samples */
+      const int k = i == 0 ? 0 : MIN (__builtin_ctzll ((unsigned long long) i), 11);
+      state = state * 1664525u + 1013904223u;
+      const float r = (float) (state >> 8) / 16777216.0f - 0.5f;
+      sum += r - rows[k];
+      rows[k] = r;
+      pcm[2 * i] = pcm[2 * i + 1] = 0.08f * sum;
+    }
+  g_autoptr (StrataAudio) audio = strata_audio_new_take (pcm, n);
+  g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  const StrataModelConfig *cfg = &m->vae.cfg;
+  for (int l = 0; l < 3; l++)
+    {
+      const double ratio = seam_ratio (&f->level[l], cfg->prior_ctx[l] / 2);
+      g_test_message ("%s: change across window boundaries %.2fx the change elsewhere",
+                      strata_level_get_name (l), ratio);
+      g_assert_cmpfloat (ratio, <, 1.3);
+    }
+}
+
 /* ------------------------------------------------------------ main */
 
 int
@@ -1118,6 +1193,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/npz/numpy", test_npz);
   g_test_add_func ("/strata/model/cli/features", test_cli_features);
   g_test_add_func ("/strata/model/default/reference", test_default_reference);
+  g_test_add_func ("/strata/model/default/seamless", test_default_seamless);
   int rc = g_test_run ();
   g_autoptr (GFile) dir = g_file_new_for_path (tmpdir);
   g_autoptr (GFileEnumerator) en = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
