@@ -1092,18 +1092,21 @@ test_default_reference (void)
 /* Features must not depend on where an extraction window starts: on
  * stationary pink noise the frame-to-frame change of every level's
  * features across a window boundary (every ctx/2 rows: the steps from row
- * k*hop - 1 to k*hop and from k*hop to k*hop + 1) stays near its mean
- * elsewhere. The first boundary is left out: there the prior's first token
- * leaves its view, which rows before it never had, wherever windows start.
+ * k*hop - 1 to k*hop and from k*hop to k*hop + 1) stays within 1.2x its
+ * mean elsewhere. The first boundary is left out: there the prior's first
+ * token leaves its view, which rows before it never had, wherever windows
+ * start.
  * Returns the larger of the two steps' mean over the boundaries, over the
- * mean step elsewhere. */
+ * mean step elsewhere (mean against mean: the steps of a level whose tokens
+ * change are skewed, a few large among many small, so a mean against a
+ * median would measure that skew, not a seam). */
 static double
 seam_ratio (const StrataFeatureLevel *fl, int hop)
 {
   const int n = fl->T - 1;
   double at[2] = { 0, 0 }, elsewhere = 0;
   int n_at = 0, n_elsewhere = 0;
-  for (int t = 0; t < n; t++)
+  for (int t = 2 * hop - 1; t < n - hop; t++)
     {
       double s = 0;
       for (int k = 0; k < fl->D; k++)
@@ -1113,8 +1116,6 @@ seam_ratio (const StrataFeatureLevel *fl, int hop)
           s += e * e;
         }
       const int phase = (t + 1) % hop;   /* 0: the step into row k*hop */
-      if (t + 1 < 2 * hop || t + 1 > n - hop)
-        continue;
       if (phase == 0)
         at[0] += sqrt (s), n_at++;
       else if (phase == 1)
@@ -1158,9 +1159,9 @@ test_default_seamless (void)
   for (int l = 0; l < 3; l++)
     {
       const double ratio = seam_ratio (&f->level[l], cfg->prior_ctx[l] / 2);
-      g_test_message ("%s: change across window boundaries %.2fx the change elsewhere",
+      g_test_message ("%s: change across window boundaries %.2fx the mean change elsewhere",
                       strata_level_get_name (l), ratio);
-      g_assert_cmpfloat (ratio, <, 1.3);
+      g_assert_cmpfloat (ratio, <, 1.2);
     }
 }
 
