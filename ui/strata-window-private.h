@@ -6,7 +6,7 @@
 #pragma once
 
 #include "strata-feature-controller.h"
-#include "strata-strata-bar.h"
+#include "strata-feature-bar.h"
 #include "strata-window.h"
 
 G_BEGIN_DECLS
@@ -25,7 +25,7 @@ struct _StrataWindow
   GtkProgressBar *progress_bar;
   GtkStack *stack;
   StrataTimeline *timeline;
-  StrataStrataBar *strata_bar;
+  StrataFeatureBar *strata_bar;
   GtkButton *play_button;
   GtkLabel *position_label;
   GtkLabel *loop_label;

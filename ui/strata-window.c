@@ -405,7 +405,7 @@ strata_window_class_init (StrataWindowClass *klass)
   G_OBJECT_CLASS (klass)->dispose = strata_window_dispose;
 
   g_type_ensure (STRATA_TYPE_TIMELINE);
-  g_type_ensure (STRATA_TYPE_STRATA_BAR);
+  g_type_ensure (STRATA_TYPE_FEATURE_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, recent_section);
