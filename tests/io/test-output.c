@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "io/strata-output.h"
+#include "io-test-files.h"
 
 static const char input_text[] = "RIFF-the-input-must-survive";
 
@@ -36,56 +37,12 @@ make_folder (void)
 }
 
 static void
-remove_folder (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-        remove_folder (p);
-      else
-        g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* The names in @dir, sorted and joined with spaces. */
-static char *
-list_folder (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (d);
-  while ((name = g_dir_read_name (d)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
-static void
 assert_contents (const char *path,
                  const char *expected)
 {
-  g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *data = io_test_read_file (path, &len);
 
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
   g_assert_cmpmem (data, len, expected, strlen (expected));
 }
 
@@ -149,7 +106,7 @@ test_refuse_aliases (void)
   assert_contents ("song.wav", input_text);
   assert_contents ("other.wav", "another input");
   {
-    g_autofree char *names = list_folder (".");
+    g_autofree char *names = io_test_list_folder (".");
     g_assert_cmpstr (names, ==, "hard.wav other.wav song.wav sub subsym sym.wav");
   }
 
@@ -167,7 +124,7 @@ test_refuse_aliases (void)
   }
 
   g_assert_cmpint (g_chdir (old_cwd), ==, 0);
-  remove_folder (dir);
+  io_test_remove_tree (dir);
 }
 
 static void
@@ -199,9 +156,9 @@ test_refuse_folder (void)
     g_assert_nonnull (strstr (error->message, deep));
     g_assert_nonnull (strstr (error->message, g_strerror (ENOENT)));
   }
-  names = list_folder (dir);
+  names = io_test_list_folder (dir);
   g_assert_cmpstr (names, ==, "");
-  remove_folder (dir);
+  io_test_remove_tree (dir);
 }
 
 static void
@@ -227,7 +184,7 @@ test_replace_atomically (void)
   strata_output_abort (NULL);
   assert_contents (path, "old contents\n");
   {
-    g_autofree char *names = list_folder (dir);
+    g_autofree char *names = io_test_list_folder (dir);
     g_assert_cmpstr (names, ==, "out.csv");
   }
 
@@ -245,7 +202,7 @@ test_replace_atomically (void)
   g_assert_no_error (error);
   {
     g_autofree char *data = NULL;
-    g_autofree char *names = list_folder (dir);
+    g_autofree char *names = io_test_list_folder (dir);
     gsize len;
 
     g_assert_cmpstr (names, ==, "out.csv");
@@ -267,10 +224,10 @@ test_replace_atomically (void)
     g_assert_cmpint (write (strata_output_get_fd (scoped), "x", 1), ==, 1);
   }
   {
-    g_autofree char *names = list_folder (dir);
+    g_autofree char *names = io_test_list_folder (dir);
     g_assert_cmpstr (names, ==, "out.csv");
   }
-  remove_folder (dir);
+  io_test_remove_tree (dir);
 }
 
 /* In a child: SIGXFSZ ignored, a 4 KiB file-size limit, then @how writes
@@ -347,7 +304,7 @@ test_file_size_limit (void)
   for (int how = 0; how < 2; how++)
     {
       g_autofree char *msg = write_under_limit (path, how);
-      g_autofree char *names = list_folder (dir);
+      g_autofree char *names = io_test_list_folder (dir);
 
       g_test_message ("%s", msg);
       g_assert_cmpstr (msg, ==, expected);
@@ -359,13 +316,13 @@ test_file_size_limit (void)
   g_assert_true (g_file_set_contents (path, "old", -1, NULL));
   {
     g_autofree char *msg = write_under_limit (path, 1);
-    g_autofree char *names = list_folder (dir);
+    g_autofree char *names = io_test_list_folder (dir);
 
     g_assert_cmpstr (msg, ==, expected);
     g_assert_cmpstr (names, ==, "big.npz");
     assert_contents (path, "old");
   }
-  remove_folder (dir);
+  io_test_remove_tree (dir);
 }
 
 int
