@@ -7,6 +7,8 @@
 
 #include "strata-feature-controller.h"
 #include "strata-feature-bar.h"
+#include "strata-spectrogram-lane.h"
+#include "strata-waveform-lane.h"
 #include "strata-window.h"
 
 G_BEGIN_DECLS
@@ -33,6 +35,8 @@ struct _StrataWindow
   StrataEngine *engine;
   StrataPlayer *player;
   StrataTrack *track;            /* (nullable) the open track */
+  StrataWaveformLane *waveform;  /* lanes of the timeline, fed when a track opens */
+  StrataSpectrogramLane *spectrogram;
   GCancellable *load_cancellable; /* (nullable) while a load runs */
   GSettings *settings;           /* (nullable) */
   GtkRecentManager *recent;

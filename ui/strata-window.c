@@ -249,7 +249,14 @@ set_track (StrataWindow *self, StrataTrack *track)
   self->track = strata_track_ref (track);
 
   strata_player_set_audio (self->player, strata_track_get_audio (track));
-  strata_timeline_set_track (self->timeline, track);
+  /* The lanes hold a reference on the track for the summaries they borrow. */
+  strata_waveform_lane_set_peaks (self->waveform, strata_track_get_peaks (track),
+                                  strata_track_get_audio (track), strata_track_ref (track),
+                                  (GDestroyNotify) strata_track_unref);
+  strata_spectrogram_lane_set_specgram (self->spectrogram, strata_track_get_specgram (track),
+                                        strata_track_ref (track),
+                                        (GDestroyNotify) strata_track_unref);
+  strata_timeline_set_duration (self->timeline, strata_track_get_duration (track));
   strata_feature_controller_set_track (self->features, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
@@ -434,8 +441,10 @@ strata_window_init (StrataWindow *self)
   _strata_window_add_actions (self);
 
   strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
-  strata_timeline_add_lane (self->timeline, strata_waveform_lane_new ());
-  strata_timeline_add_lane (self->timeline, strata_spectrogram_lane_new ());
+  self->waveform = STRATA_WAVEFORM_LANE (strata_waveform_lane_new ());
+  strata_timeline_add_lane (self->timeline, STRATA_LANE (self->waveform));
+  self->spectrogram = STRATA_SPECTROGRAM_LANE (strata_spectrogram_lane_new ());
+  strata_timeline_add_lane (self->timeline, STRATA_LANE (self->spectrogram));
   g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "selection-changed",
                             G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->timeline, "selection-finished", G_CALLBACK (_strata_window_apply_loop), self);
