@@ -31,6 +31,10 @@ struct _StrataWindow
   GtkButton *play_button;
   GtkLabel *position_label;
   GtkLabel *loop_label;
+  GtkRevealer *side_revealer;    /* the side panel (tags, mixing suggestions) */
+  GtkStack *side_stack;
+  GtkWidget *side_switcher;
+  GtkWidget *side_placeholder;
 
   StrataEngine *engine;
   StrataPlayer *player;
