@@ -245,18 +245,10 @@ strata_feature_lane_describe_point (StrataFeatureLane *self, double x, double y)
                           fl->features[(gsize) f * fl->D + dim]);
 }
 
-static gboolean
-query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+static char *
+describe_point (StrataLane *lane, double x, double y)
 {
-  g_autofree char *text = NULL;
-
-  if (keyboard)
-    return FALSE;
-  text = strata_feature_lane_describe_point (STRATA_FEATURE_LANE (widget), x, y);
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
+  return strata_feature_lane_describe_point (STRATA_FEATURE_LANE (lane), x, y);
 }
 
 static void
@@ -326,6 +318,7 @@ strata_feature_lane_class_init (StrataFeatureLaneClass *klass)
   object_class->set_property = strata_feature_lane_set_property;
   lane_class->render = strata_feature_lane_render;
   lane_class->draw_overlay = strata_feature_lane_draw_overlay;
+  lane_class->describe_point = describe_point;
   lane_class->dark = TRUE;
 
   properties[PROP_LEVEL] =
@@ -346,8 +339,6 @@ strata_feature_lane_init (StrataFeatureLane *self)
   GtkGesture *click = gtk_gesture_click_new ();
 
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 64);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 
   /* Only watches presses (capture phase, never claims the sequence): the
    * timeline's drag gesture still makes the selection. */

@@ -286,6 +286,7 @@ tone_track (uint64_t seed, double seconds, gint64 *n_frames)
 }
 
 static char *tiny_model_path;
+static StrataTrainOptions tiny_stats;   /* the run that trained it */
 
 static void
 log_quiet (const char *line, void *user_data)
@@ -293,12 +294,18 @@ log_quiet (const char *line, void *user_data)
   g_test_message ("%s", line);
 }
 
-static void
-test_train_smoke (void)
+/* The tiny model the extraction and CLI tests use: trained once, by the
+ * first test that needs it (the smoke test in a full run, or any of them
+ * run alone with -p), on two pieces in a corpus folder (plus a Frets on
+ * Fire song, skipped) and two more listed by a `corpus index` manifest
+ * beside an entry marked "training": false whose file does not exist
+ * (skipped, not read). Its training figures are in tiny_stats. */
+static const char *
+tiny_model (void)
 {
-  /* Two pieces in a corpus folder (plus a Frets on Fire song, skipped), two
-   * more listed by a `corpus index` manifest beside an entry marked
-   * "training": false whose file does not exist (skipped, not read). */
+  if (tiny_model_path != NULL)
+    return tiny_model_path;
+
   g_autofree char *corpus = tmp_path ("corpus");
   g_autofree char *real = tmp_path ("real");
   g_mkdir_with_parents (corpus, 0755);
@@ -331,9 +338,9 @@ test_train_smoke (void)
   StrataTrainOptions opt;
   strata_train_options_init (&opt);
   char *dirs[] = { corpus, manifest_path, NULL };
-  tiny_model_path = tmp_path ("tiny.safetensors");
+  g_autofree char *path = tmp_path ("tiny.safetensors");
   opt.corpus_dirs = dirs;
-  opt.output = tiny_model_path;
+  opt.output = path;
   opt.tiny = TRUE;
   opt.steps1 = 300, opt.batch1 = 4, opt.crop1 = 64;
   opt.lr1 = opt.lr_prior = 3e-3f;
@@ -344,20 +351,34 @@ test_train_smoke (void)
   g_autoptr (GError) error = NULL;
   g_assert_true (strata_model_train_foundation (&opt, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (opt.n_train, ==, 4);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  opt.corpus_dirs = NULL;   /* the figures outlive the run's strings */
+  opt.output = NULL;
+  tiny_stats = opt;
+  tiny_model_path = g_steal_pointer (&path);
+  return tiny_model_path;
+}
+
+static void
+test_train_smoke (void)
+{
+  const StrataTrainOptions *opt = &tiny_stats;
+
+  g_assert_nonnull (tiny_model ());
+  g_assert_cmpuint (opt->n_train, ==, 4);
   g_test_message ("stage 1 loss %.4f -> %.4f; valid MSE c %.3f cm %.3f all %.3f",
-                  opt.first_loss1, opt.last_loss1, opt.valid_mse[0], opt.valid_mse[1],
-                  opt.valid_mse[2]);
+                  opt->first_loss1, opt->last_loss1, opt->valid_mse[0], opt->valid_mse[1],
+                  opt->valid_mse[2]);
   /* Stated: the all-level reconstruction MSE of held-out crops (standardised
    * log-mel; predicting the band means gives ~1) ends below 0.6, and the
    * stage-1 loss falls. Each prior's loss falls by at least 10 %. */
-  g_assert_cmpfloat (opt.valid_mse[2], <, 0.6f);
-  g_assert_cmpfloat (opt.last_loss1, <, opt.first_loss1);
+  g_assert_cmpfloat (opt->valid_mse[2], <, 0.6f);
+  g_assert_cmpfloat (opt->last_loss1, <, opt->first_loss1);
   for (int l = 0; l < 3; l++)
     {
-      g_test_message ("prior %d: %.3f -> %.3f bits/token", l, opt.first_loss_prior[l],
-                      opt.last_loss_prior[l]);
-      g_assert_cmpfloat (opt.last_loss_prior[l], <, 0.9f * opt.first_loss_prior[l]);
+      g_test_message ("prior %d: %.3f -> %.3f bits/token", l, opt->first_loss_prior[l],
+                      opt->last_loss_prior[l]);
+      g_assert_cmpfloat (opt->last_loss_prior[l], <, 0.9f * opt->first_loss_prior[l]);
     }
   g_assert_true (g_file_test (tiny_model_path, G_FILE_TEST_IS_REGULAR));
 }
@@ -489,13 +510,8 @@ abort_now (void *data)
 static void
 test_extract (void)
 {
-  if (!tiny_model_path)
-    {
-      g_test_skip ("needs the smoke test's model");
-      return;
-    }
   g_autoptr (GError) error = NULL;
-  g_autoptr (StrataModel) m = strata_model_load (tiny_model_path, &error);
+  g_autoptr (StrataModel) m = strata_model_load (tiny_model (), &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_model_get_n_layers (m), ==, 2);
   g_assert_cmpint (strata_model_get_default_layer (m), ==, 1);
@@ -844,13 +860,13 @@ test_cli_features (void)
 {
   g_autofree char *cli = g_build_filename (g_getenv ("STRATA_BUILD_DIR"), "app", "strata-cli",
                                            NULL);
-  if (!tiny_model_path || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
+  if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("needs strata-cli and the smoke test's model");
+      g_test_skip ("needs strata-cli");
       return;
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (StrataModel) m = strata_model_load (tiny_model_path, &error);
+  g_autoptr (StrataModel) m = strata_model_load (tiny_model (), &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_model_get_n_layers (m), ==, 2);
   g_assert_cmpint (strata_model_get_default_layer (m), ==, 1);

@@ -108,13 +108,27 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_free (fx->dir);
 }
 
+/* Gives the waveform and spectrogram lanes (rows 0 and 1) the test track's
+ * summaries and the timeline its duration, as the window does. */
+static void
+show_track (Fixture *fx)
+{
+  strata_waveform_lane_set_peaks (STRATA_WAVEFORM_LANE (strata_timeline_get_lane (fx->timeline, 0)),
+                                  strata_track_get_peaks (fx->track), strata_track_get_audio (fx->track),
+                                  strata_track_ref (fx->track), (GDestroyNotify) strata_track_unref);
+  strata_spectrogram_lane_set_specgram (STRATA_SPECTROGRAM_LANE (strata_timeline_get_lane (fx->timeline, 1)),
+                                        strata_track_get_specgram (fx->track),
+                                        strata_track_ref (fx->track), (GDestroyNotify) strata_track_unref);
+  strata_timeline_set_duration (fx->timeline, strata_track_get_duration (fx->track));
+}
+
 /* Shows the features of the test track with the test model. */
 static void
 show_features (Fixture *fx)
 {
   strata_feature_controller_set_model (fx->ctl, fx->model);
   strata_feature_controller_set_track (fx->ctl, fx->track);
-  strata_timeline_set_track (fx->timeline, fx->track);
+  show_track (fx);
   g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
   g_assert_cmpstr (strata_feature_controller_get_status (fx->ctl), ==, "");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -632,7 +646,7 @@ test_no_model (Fixture *fx, gconstpointer data)
 
   g_setenv ("STRATA_MODEL_PATH", nowhere, TRUE);
   strata_feature_controller_set_track (fx->ctl, fx->track);
-  strata_timeline_set_track (fx->timeline, fx->track);
+  show_track (fx);
   g_assert_true (strata_test_wait (status_settled, fx->ctl, 30000));
   g_test_message ("without a model: %s", strata_feature_controller_get_status (fx->ctl));
   g_assert_true (g_str_has_prefix (strata_feature_controller_get_status (fx->ctl), "No model installed"));
