@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 #include "analysis/strata-features-job.h"
+#include "io/strata-output.h"
 #include "strata-feature-controller.h"
 
 #define MAX_MATCHES 8
@@ -17,7 +18,7 @@ struct _StrataFeatureController
   StrataEngine *engine;
   StrataTimeline *timeline;
   StrataSectionRibbon *ribbon;                 /* owned by the timeline */
-  StrataStrataLane *lanes[STRATA_N_LEVELS];    /* owned by the timeline */
+  StrataFeatureLane *lanes[STRATA_N_LEVELS];    /* owned by the timeline */
 
   StrataTrack *track;              /* (nullable) */
   StrataModel *model;              /* (nullable) */
@@ -27,7 +28,7 @@ struct _StrataFeatureController
   GCancellable *cancellable;       /* (nullable) the running job's */
   guint generation;                /* bumped on every restart; stale results are dropped */
 
-  StrataStrataMode mode;
+  StrataFeatureMode mode;
   char *condition;                 /* "" = none */
   char *status;
   gboolean visible[STRATA_N_LEVELS];
@@ -62,7 +63,7 @@ set_status (StrataFeatureController *self, const char *status)
   g_free (self->status);
   self->status = g_strdup (status ? status : "");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_message (self->lanes[l], self->status);
+    strata_feature_lane_set_message (self->lanes[l], self->status);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
@@ -80,7 +81,7 @@ set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
         self->maps = strata_feature_maps_ref (maps);
     }
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_maps (self->lanes[l], maps);
+    strata_feature_lane_set_maps (self->lanes[l], maps);
   if (maps)
     sections = strata_feature_maps_get_sections (maps, &n);
   strata_section_ribbon_set_sections (self->ribbon, sections, n);
@@ -249,20 +250,20 @@ seek_cb (StrataFeatureController *self)
 static void
 selection_finished_cb (StrataFeatureController *self)
 {
-  StrataStrataLane *pressed = NULL;
+  StrataFeatureLane *pressed = NULL;
 
   /* The stratum lane pressed since the last gesture ended is where this
    * selection was dragged. */
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {
-      gint64 t = strata_strata_lane_get_press_time (self->lanes[l]);
+      gint64 t = strata_feature_lane_get_press_time (self->lanes[l]);
       if (t > self->last_gesture_end
-          && (pressed == NULL || t > strata_strata_lane_get_press_time (pressed)))
+          && (pressed == NULL || t > strata_feature_lane_get_press_time (pressed)))
         pressed = self->lanes[l];
     }
   self->last_gesture_end = g_get_monotonic_time ();
   if (pressed != NULL)
-    strata_feature_controller_find_similar (self, strata_strata_lane_get_level (pressed));
+    strata_feature_controller_find_similar (self, strata_feature_lane_get_level (pressed));
 }
 
 /**
@@ -290,7 +291,7 @@ strata_feature_controller_find_similar (StrataFeatureController *self, StrataLev
     n = strata_feature_maps_find_similar (self->maps, level, MIN (a, b), MAX (a, b),
                                           MAX_MATCHES, matches);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
+    strata_feature_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
   return n;
 }
 
@@ -406,8 +407,8 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
   object_class->get_property = strata_feature_controller_get_property;
   object_class->set_property = strata_feature_controller_set_property;
 
-  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_STRATA_MODE,
-                                             STRATA_STRATA_MODE_HEATMAP, rw);
+  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_FEATURE_MODE,
+                                             STRATA_FEATURE_MODE_HEATMAP, rw);
   properties[PROP_CONDITION] = g_param_spec_string ("condition", NULL, NULL, "", rw);
   properties[PROP_COARSE_VISIBLE] = g_param_spec_boolean ("coarse-visible", NULL, NULL, TRUE, rw);
   properties[PROP_MEDIUM_VISIBLE] = g_param_spec_boolean ("medium-visible", NULL, NULL, TRUE, rw);
@@ -453,8 +454,8 @@ strata_feature_controller_new (StrataEngine *engine, StrataTimeline *timeline)
   strata_timeline_add_lane (timeline, ribbon);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {
-      StrataLane *lane = strata_strata_lane_new (l);
-      self->lanes[l] = STRATA_STRATA_LANE (lane);
+      StrataLane *lane = strata_feature_lane_new (l);
+      self->lanes[l] = STRATA_FEATURE_LANE (lane);
       strata_timeline_add_lane (timeline, lane);
     }
   g_signal_connect_swapped (timeline, "selection-finished", G_CALLBACK (selection_finished_cb), self);
@@ -524,7 +525,7 @@ strata_feature_controller_cancel (StrataFeatureController *self)
  *
  * Returns: (transfer none): the lane of @level
  */
-StrataStrataLane *
+StrataFeatureLane *
 strata_feature_controller_get_lane (StrataFeatureController *self, StrataLevel level)
 {
   g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
@@ -592,7 +593,7 @@ strata_feature_controller_get_has_features (StrataFeatureController *self)
  * Sets how every stratum lane draws.
  */
 void
-strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataMode mode)
+strata_feature_controller_set_mode (StrataFeatureController *self, StrataFeatureMode mode)
 {
   g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
 
@@ -600,7 +601,7 @@ strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataM
     return;
   self->mode = mode;
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_mode (self->lanes[l], mode);
+    strata_feature_lane_set_mode (self->lanes[l], mode);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
@@ -610,10 +611,10 @@ strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataM
  *
  * Returns: how the stratum lanes draw
  */
-StrataStrataMode
+StrataFeatureMode
 strata_feature_controller_get_mode (StrataFeatureController *self)
 {
-  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), STRATA_STRATA_MODE_HEATMAP);
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), STRATA_FEATURE_MODE_HEATMAP);
   return self->mode;
 }
 
@@ -764,6 +765,12 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
   }
   cairo_surface_destroy (out);
   png = gdk_texture_save_to_png_bytes (texture);
+  if (g_file_peek_path (file) != NULL)
+    {
+      const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+
+      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
+    }
   if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL,
                                 FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &local))
     {
@@ -798,5 +805,7 @@ strata_feature_controller_export_npz (StrataFeatureController *self, const char 
                    _("There are no features to export yet"));
       return FALSE;
     }
-  return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, error);
+  const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, inputs,
+                                    error);
 }

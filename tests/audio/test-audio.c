@@ -21,6 +21,7 @@
 
 #include "audio/strata-audio.h"
 #include "audio/strata-audio-private.h"
+#include "io/strata-output.h"
 
 #define TONE_HZ 1000.0
 #define TONE_AMP 0.5
@@ -926,9 +927,27 @@ test_write_errors (void)
 
   /* A folder that does not exist. */
   g_assert_false (strata_audio_write (bad_dir, x, 8, 2, 44100, STRATA_AUDIO_FORMAT_WAV_F32, &error));
-  g_assert_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_WRITE);
+  g_assert_error (error, STRATA_OUTPUT_ERROR, STRATA_OUTPUT_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, bad_dir));
   g_clear_error (&error);
+
+  /* The input, through a symlink, is refused and left as it was. */
+  {
+    g_autofree char *input = tmp_file ("input.wav");
+    g_autofree char *alias = tmp_file ("alias.wav");
+    const char *inputs[] = { input, NULL };
+
+    write_bytes (input, "the input", 9);
+    g_assert_cmpint (symlink (input, alias), ==, 0);
+    g_assert_false (strata_audio_write_full (alias, inputs, x, 8, 2, 44100,
+                                             STRATA_AUDIO_FORMAT_WAV_F32, &error));
+    g_assert_error (error, STRATA_OUTPUT_ERROR, STRATA_OUTPUT_ERROR_SAME_AS_INPUT);
+    g_clear_error (&error);
+    g_assert_true (g_file_get_contents (input, &before, NULL, NULL));
+    g_assert_cmpstr (before, ==, "the input");
+    g_unlink (alias);
+    g_unlink (input);
+  }
 
   /* A failed write leaves an existing file as it was. */
   write_bytes (path, "previous contents", 17);
