@@ -5,7 +5,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include "analysis/strata-features-job.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
 
 #define MAX_MATCHES 8
@@ -148,20 +149,13 @@ start_features (StrataFeatureController *self)
                              features_done_cb, job_ref_new (self));
 }
 
-static gpointer
-load_model_job (StrataJob *job, gpointer data, GError **error)
-{
-  strata_job_progress (job, 0.0, _("Loading the model"));
-  return strata_model_load_default (error);
-}
-
 static void
 model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   JobRef *ref = data;
   StrataFeatureController *self = ref->self;
   g_autoptr(GError) error = NULL;
-  StrataModel *model = strata_engine_run_finish (STRATA_ENGINE (source), result, &error);
+  StrataModel *model = strata_model_registry_get_finish (STRATA_ENGINE (source), result, &error);
 
   if (ref->generation != self->generation)
     {
@@ -222,9 +216,8 @@ start (StrataFeatureController *self)
     {
       set_status (self, _("Loading the model…"));
       self->cancellable = g_cancellable_new ();
-      strata_engine_run_async (self->engine, "model", load_model_job, NULL, NULL,
-                               (GDestroyNotify) strata_model_unref, self->cancellable,
-                               model_done_cb, job_ref_new (self));
+      strata_model_registry_get_async (self->engine, &strata_foundation_model_kind, NULL,
+                                       self->cancellable, model_done_cb, job_ref_new (self));
     }
 }
 

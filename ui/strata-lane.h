@@ -13,7 +13,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include "engine/strata-track.h"
+#include "tasks/strata-track.h"
 #include "strata-viewport.h"
 
 G_BEGIN_DECLS

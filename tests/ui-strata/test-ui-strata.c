@@ -17,7 +17,9 @@
 
 #include "../ui/strata-test-util.h"
 #include "../analysis/strata-test-model.h"
-#include "analysis/strata-features-job.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-track-load.h"
 #include "strata-feature-colors.h"
 #include "strata-feature-controller.h"
 #include "strata-spectrogram-lane.h"
@@ -77,9 +79,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fx->engine = strata_engine_new (cache);
   fx->model = strata_test_load_model (fx->dir);
   path = strata_test_track (fx->dir, 12.0);
-  strata_engine_load_async (fx->engine, path, NULL, load_done_cb, &result);
+  strata_track_load_async (fx->engine, path, NULL, load_done_cb, &result);
   g_assert_true (strata_test_wait (result_arrived, &result, 60000));
-  fx->track = strata_engine_load_finish (fx->engine, result, &error);
+  fx->track = strata_track_load_finish (fx->engine, result, &error);
   g_object_unref (result);
   g_assert_no_error (error);
 
