@@ -8,6 +8,7 @@
 #include "tasks/strata-features-task.h"
 #include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
+#include "strata-task-slot.h"
 
 #define MAX_MATCHES 8
 
@@ -25,8 +26,7 @@ struct _StrataFeatureController
   gboolean model_missing;          /* the default model could not be loaded */
   char *model_error;               /* (nullable) why */
   StrataFeatureMaps *maps;         /* (nullable) */
-  GCancellable *cancellable;       /* (nullable) the running job's */
-  guint generation;                /* bumped on every restart; stale results are dropped */
+  StrataTaskSlot slot;             /* the model or features job of this track */
 
   StrataStrataMode mode;
   char *condition;                 /* "" = none */
@@ -91,50 +91,25 @@ set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
 
 /* ---- jobs ------------------------------------------------------------------ */
 
-typedef struct {
-  StrataFeatureController *self;   /* (owned) */
-  guint generation;
-} JobRef;
-
-static JobRef *
-job_ref_new (StrataFeatureController *self)
-{
-  JobRef *ref = g_new (JobRef, 1);
-  ref->self = g_object_ref (self);
-  ref->generation = self->generation;
-  return ref;
-}
-
 static void
-job_ref_free (JobRef *ref)
+features_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
-  g_object_unref (ref->self);
-  g_free (ref);
-}
-
-static void
-features_done_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  JobRef *ref = data;
-  StrataFeatureController *self = ref->self;
+  StrataFeatureController *self = owner;
   g_autoptr(GError) error = NULL;
   g_autoptr(StrataFeatureMaps) maps = strata_features_job_finish (STRATA_ENGINE (source), result,
                                                                   &error);
 
-  if (ref->generation == self->generation)
+  if (!current)
+    return;
+  if (maps != NULL)
     {
-      g_clear_object (&self->cancellable);
-      if (maps != NULL)
-        {
-          set_maps (self, maps);
-          set_status (self, "");
-        }
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, _("Feature extraction cancelled"));
-      else
-        set_status (self, error->message);
+      set_maps (self, maps);
+      set_status (self, "");
     }
-  job_ref_free (ref);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, _("Feature extraction cancelled"));
+  else
+    set_status (self, error->message);
 }
 
 static void
@@ -142,22 +117,23 @@ start_features (StrataFeatureController *self)
 {
   const char *cond[2] = { self->condition, NULL };
 
+  GCancellable *cancellable = strata_task_slot_restart (&self->slot);
+
   set_status (self, _("Computing features…"));
-  self->cancellable = g_cancellable_new ();
   strata_features_job_async (self->engine, self->model, self->track, 0,
-                             self->condition[0] ? cond : NULL, self->cancellable,
-                             features_done_cb, job_ref_new (self));
+                             self->condition[0] ? cond : NULL, cancellable,
+                             strata_task_slot_ready,
+                             strata_task_slot_bind (&self->slot, self, features_done_cb));
 }
 
 static void
-model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+model_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
-  JobRef *ref = data;
-  StrataFeatureController *self = ref->self;
+  StrataFeatureController *self = owner;
   g_autoptr(GError) error = NULL;
   StrataModel *model = strata_model_registry_get_finish (STRATA_ENGINE (source), result, &error);
 
-  if (ref->generation != self->generation)
+  if (!current)
     {
       /* Keep a model that arrived late all the same. */
       if (model != NULL && self->model == NULL)
@@ -167,10 +143,8 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
         }
       else if (model != NULL)
         strata_model_unref (model);
-      job_ref_free (ref);
       return;
     }
-  g_clear_object (&self->cancellable);
   if (model != NULL)
     {
       self->model = model;
@@ -189,7 +163,6 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
         self->model_error = g_strdup (error->message);
       set_status (self, self->model_error);
     }
-  job_ref_free (ref);
 }
 
 /* Cancels what runs and starts over for the current track, model and
@@ -197,10 +170,7 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 static void
 start (StrataFeatureController *self)
 {
-  self->generation++;
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  strata_task_slot_drop (&self->slot);
   set_maps (self, NULL);
 
   if (self->track == NULL)
@@ -214,10 +184,12 @@ start (StrataFeatureController *self)
     set_status (self, self->model_error);
   else
     {
+      GCancellable *cancellable = strata_task_slot_restart (&self->slot);
+
       set_status (self, _("Loading the model…"));
-      self->cancellable = g_cancellable_new ();
       strata_model_registry_get_async (self->engine, &strata_foundation_model_kind, NULL,
-                                       self->cancellable, model_done_cb, job_ref_new (self));
+                                       cancellable, strata_task_slot_ready,
+                                       strata_task_slot_bind (&self->slot, self, model_done_cb));
     }
 }
 
@@ -294,10 +266,7 @@ strata_feature_controller_dispose (GObject *object)
 {
   StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
 
-  self->generation++;
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  strata_task_slot_drop (&self->slot);
   if (self->timeline)
     g_signal_handlers_disconnect_by_data (self->timeline, self);
   g_clear_object (&self->timeline);
@@ -414,6 +383,7 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
 static void
 strata_feature_controller_init (StrataFeatureController *self)
 {
+  strata_task_slot_init (&self->slot);
   self->condition = g_strdup ("");
   self->status = g_strdup ("");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -506,8 +476,7 @@ void
 strata_feature_controller_cancel (StrataFeatureController *self)
 {
   g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
+  strata_task_slot_cancel (&self->slot);
 }
 
 /**
