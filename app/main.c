@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <glib/gi18n.h>
 #include <gst/gst.h>
@@ -17,6 +18,8 @@ main (int argc, char **argv)
   g_autoptr(StrataApplication) app = NULL;
   const char *localedir = g_getenv ("STRATA_LOCALEDIR");
 
+  /* a write past `ulimit -f` then fails with EFBIG, reported by the writer */
+  signal (SIGXFSZ, SIG_IGN);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

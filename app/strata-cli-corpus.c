@@ -15,11 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <sndfile.h>
 
 #include "strata-cli.h"
 #include "audio/strata-audio.h"
@@ -180,47 +178,6 @@ print_levels (const char *name, const float *x, gint64 n_frames)
   printf ("  %-7s peak %7.1f dBFS   rms %7.1f dBFS\n", name, peak, rms);
 }
 
-/* The demo ships as 16-bit FLAC (half the size of the 24-bit corpus files):
- * written to a temporary name, then renamed. */
-static gboolean
-write_flac16 (const char *path, const float *x, gint64 n_frames, GError **error)
-{
-  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
-  SF_INFO info = { .samplerate = STRATA_SAMPLE_RATE, .channels = 2,
-                   .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16 };
-  SNDFILE *sf;
-  int fd = g_mkstemp (tmp);
-  gboolean ok;
-
-  if (fd < 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                   _("Cannot write “%s”: %s"), path, g_strerror (errno));
-      return FALSE;
-    }
-  (void) fchmod (fd, 0644);
-  sf = sf_open_fd (fd, SFM_WRITE, &info, TRUE);
-  if (sf == NULL)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot write “%s”: %s"),
-                   path, sf_strerror (NULL));
-      close (fd);
-      g_remove (tmp);
-      return FALSE;
-    }
-  sf_command (sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
-  ok = sf_writef_float (sf, x, n_frames) == n_frames;
-  ok = sf_close (sf) == 0 && ok;
-  if (!ok || g_rename (tmp, path) != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot write “%s”: %s"),
-                   path, ok ? g_strerror (errno) : _("the encoder failed"));
-      g_remove (tmp);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 corpus_demo (int argc, char **argv)
 {
@@ -286,7 +243,8 @@ corpus_demo (int argc, char **argv)
     }
   r = strata_renderer_render (renderer, piece, &error);
   if (r == NULL
-      || !write_flac16 (flac, r->mix, r->n_frames, &error))
+      || !strata_audio_write (flac, r->mix, r->n_frames, 2, STRATA_SAMPLE_RATE,
+                              STRATA_AUDIO_FORMAT_FLAC_PCM16, &error))
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;

@@ -119,7 +119,8 @@ strata_cli_features (int argc, char **argv)
       strata_cli_error ("%s: %s", argv[1], error->message);
       return usage ? STRATA_CLI_USAGE : STRATA_CLI_FAILED;
     }
-  if (!strata_features_write_npz (f, output, &error))
+  const char *inputs[] = { argv[1], model_path, NULL };
+  if (!strata_features_write_npz (f, output, inputs, &error))
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include "io/strata-output.h"
 #include "tasks/strata-features-task.h"
 #include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
@@ -726,6 +727,12 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
   }
   cairo_surface_destroy (out);
   png = gdk_texture_save_to_png_bytes (texture);
+  if (g_file_peek_path (file) != NULL)
+    {
+      const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+
+      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
+    }
   if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL,
                                 FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &local))
     {
@@ -760,5 +767,7 @@ strata_feature_controller_export_npz (StrataFeatureController *self, const char 
                    _("There are no features to export yet"));
       return FALSE;
     }
-  return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, error);
+  const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, inputs,
+                                    error);
 }

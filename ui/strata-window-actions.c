@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include "io/strata-output.h"
 #include "strata-window-private.h"
 
 #define SKIP_SECONDS 5.0
@@ -69,6 +70,12 @@ strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
                                          node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   gsk_render_node_unref (node);
   png = gdk_texture_save_to_png_bytes (texture);
+  if (g_file_peek_path (file) != NULL)
+    {
+      const char *inputs[] = { strata_track_get_path (self->track), NULL };
+
+      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
+    }
 
   if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
                                 NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,

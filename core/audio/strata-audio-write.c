@@ -4,15 +4,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <sndfile.h>
 
 #include "audio/strata-audio.h"
+#include "io/strata-output.h"
 
 #define WRITE_CHUNK_FRAMES 65536
 
@@ -25,25 +21,11 @@ set_write_error (GError    **error,
                _("Cannot write “%s”: %s"), path, reason);
 }
 
-static mode_t
-current_umask (void)
-{
-  /* umask() can only be read by setting it; done once, before threads write. */
-  static gsize once;
-  static mode_t mask;
-
-  if (g_once_init_enter (&once))
-    {
-      mask = umask (022);
-      umask (mask);
-      g_once_init_leave (&once, 1);
-    }
-  return mask;
-}
-
 /**
- * strata_audio_write:
+ * strata_audio_write_full:
  * @path: destination file name
+ * @inputs: (nullable) (array zero-terminated=1): the files the audio is made
+ *   from, which @path must not replace
  * @samples: (array): (T, C) interleaved float samples, nominally in [-1, 1]
  * @n_frames: T
  * @channels: C, at least 1
@@ -51,30 +33,28 @@ current_umask (void)
  * @format: the file format
  * @error: return location for a #GError, or %NULL
  *
- * Writes @samples with libsndfile. The data goes to a temporary file in the
- * folder of @path, which is flushed to disk and then renamed over @path, so
- * @path is either the complete new file or untouched (on failure the
- * temporary file is removed). PCM formats clip out-of-range samples instead
- * of wrapping them.
+ * Writes @samples with libsndfile through a #StrataOutput: refused when
+ * @path is one of @inputs or a folder; the data goes to a temporary file in
+ * the folder of @path, flushed to disk and renamed over @path, so @path is
+ * either the complete new file or untouched. PCM formats clip out-of-range
+ * samples instead of wrapping them.
  *
- * Returns: %TRUE on success, %FALSE with @error set (%STRATA_AUDIO_ERROR_WRITE)
+ * Returns: %TRUE on success, %FALSE with @error set (%STRATA_OUTPUT_ERROR
+ *   from the output, %STRATA_AUDIO_ERROR_WRITE from the encoder)
  */
 gboolean
-strata_audio_write (const char        *path,
-                    const float       *samples,
-                    gint64             n_frames,
-                    int                channels,
-                    int                sample_rate,
-                    StrataAudioFormat  format,
-                    GError           **error)
+strata_audio_write_full (const char         *path,
+                         const char *const  *inputs,
+                         const float        *samples,
+                         gint64              n_frames,
+                         int                 channels,
+                         int                 sample_rate,
+                         StrataAudioFormat   format,
+                         GError            **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmp_path = NULL;
+  g_autoptr (StrataOutput) out = NULL;
   SF_INFO sfinfo = { 0 };
   SNDFILE *sf;
-  int fd;
-  int saved_errno;
   gint64 done = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
@@ -95,6 +75,9 @@ strata_audio_write (const char        *path,
     case STRATA_AUDIO_FORMAT_FLAC:
       sfinfo.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
       break;
+    case STRATA_AUDIO_FORMAT_FLAC_PCM16:
+      sfinfo.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+      break;
     default:
       g_return_val_if_reached (FALSE);
     }
@@ -108,24 +91,14 @@ strata_audio_write (const char        *path,
       return FALSE;
     }
 
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmp_path = g_strdup_printf ("%s%c.%s.XXXXXX.part", dir, G_DIR_SEPARATOR, base);
-  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      set_write_error (error, path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* mkstemp creates 0600; give the file the mode a plain create would. */
-  (void) fchmod (fd, 0666 & ~current_umask ());
-
-  sf = sf_open_fd (fd, SFM_WRITE, &sfinfo, FALSE);
+  out = strata_output_new (path, inputs, error);
+  if (out == NULL)
+    return FALSE;
+  sf = sf_open_fd (strata_output_get_fd (out), SFM_WRITE, &sfinfo, FALSE);
   if (sf == NULL)
     {
       set_write_error (error, path, sf_strerror (NULL));
-      goto fail;
+      return FALSE;
     }
   sf_command (sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
 
@@ -137,34 +110,42 @@ strata_audio_write (const char        *path,
         {
           set_write_error (error, path, sf_strerror (sf));
           sf_close (sf);
-          goto fail;
+          return FALSE;
         }
       done += n;
     }
   if (sf_close (sf) != 0)
     {
       set_write_error (error, path, _("the file could not be completed"));
-      goto fail;
+      return FALSE;
     }
-  if (fsync (fd) != 0 || close (fd) != 0)
-    {
-      saved_errno = errno;
-      fd = -1;
-      set_write_error (error, path, g_strerror (saved_errno));
-      goto fail;
-    }
-  fd = -1;
-  if (g_rename (tmp_path, path) != 0)
-    {
-      saved_errno = errno;
-      set_write_error (error, path, g_strerror (saved_errno));
-      goto fail;
-    }
-  return TRUE;
+  return strata_output_commit (g_steal_pointer (&out), error);
+}
 
-fail:
-  if (fd >= 0)
-    close (fd);
-  g_unlink (tmp_path);
-  return FALSE;
+/**
+ * strata_audio_write:
+ * @path: destination file name
+ * @samples: (array): (T, C) interleaved float samples
+ * @n_frames: T
+ * @channels: C, at least 1
+ * @sample_rate: in Hz
+ * @format: the file format
+ * @error: return location for a #GError, or %NULL
+ *
+ * strata_audio_write_full() for audio that is made from no input file (a
+ * rendered corpus, a test signal).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+strata_audio_write (const char        *path,
+                    const float       *samples,
+                    gint64             n_frames,
+                    int                channels,
+                    int                sample_rate,
+                    StrataAudioFormat  format,
+                    GError           **error)
+{
+  return strata_audio_write_full (path, NULL, samples, n_frames, channels, sample_rate,
+                                  format, error);
 }

@@ -62,8 +62,10 @@ void strata_audio_info_clear (StrataAudioInfo *info);
 gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
-/* strata_audio_probe(), with a length that no header gives measured by
- * decoding (codec_detail then says the file was cut short). */
+/* strata_audio_probe(), checked against the audio: a header's length is
+ * reported only when every frame reads (else the decode's CORRUPT error), a
+ * length no header gives is measured by decoding (codec_detail then says the
+ * file was cut short). */
 gboolean strata_audio_probe_measured (const char       *path,
                                       StrataAudioInfo  *info,
                                       GCancellable     *cancellable,
@@ -130,10 +132,20 @@ typedef enum {
   STRATA_AUDIO_FORMAT_WAV_F32,
   STRATA_AUDIO_FORMAT_WAV_PCM16,
   STRATA_AUDIO_FORMAT_FLAC,        /* 24-bit */
+  STRATA_AUDIO_FORMAT_FLAC_PCM16,
 } StrataAudioFormat;
 
-/* Writes interleaved float samples with libsndfile. Atomic: the file is
- * complete or absent (written to a temporary name, then renamed). */
+/* Writes interleaved float samples with libsndfile through a StrataOutput
+ * (core/io): atomic, the file is complete or absent, and never one of
+ * @inputs. strata_audio_write() is the same with no inputs. */
+gboolean strata_audio_write_full (const char         *path,
+                                  const char *const  *inputs,
+                                  const float        *samples,   /* (T, C) */
+                                  gint64              n_frames,
+                                  int                 channels,
+                                  int                 sample_rate,
+                                  StrataAudioFormat   format,
+                                  GError            **error);
 gboolean strata_audio_write (const char         *path,
                              const float        *samples,   /* (T, C) */
                              gint64              n_frames,

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "corpus/strata-test-set.h"
+#include "io/strata-output.h"
 #include "corpus/strata-corpus.h"
 #include "corpus/strata-smf.h"
 #include "corpus/strata-corpus-private.h"
@@ -55,15 +56,9 @@ round4 (double x)
 static gboolean
 write_text (const char *path, const char *text, gssize len, GError **error)
 {
-  g_autoptr (GError) local = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new_static (text, len < 0 ? strlen (text) : (gsize) len);
 
-  if (!g_file_set_contents (path, text, len, &local))
-    {
-      g_set_error (error, STRATA_CORPUS_ERROR, STRATA_CORPUS_ERROR_WRITE,
-                   _("Cannot write “%s”: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return strata_output_write_bytes (path, NULL, bytes, error);
 }
 
 static gboolean

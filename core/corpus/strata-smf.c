@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "corpus/strata-smf.h"
+#include "io/strata-output.h"
 
 typedef struct {
   gint64 tick;
@@ -173,14 +174,6 @@ gboolean
 strata_piece_write_smf (const StrataPiece *piece, const char *path, GError **error)
 {
   g_autoptr (GBytes) bytes = strata_piece_to_smf (piece);
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
-  g_autoptr (GError) local = NULL;
 
-  if (!g_file_set_contents (path, data, size, &local))
-    {
-      g_set_error (error, G_FILE_ERROR, local->code, _("Cannot write “%s”: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return strata_output_write_bytes (path, NULL, bytes, error);
 }

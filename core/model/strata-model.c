@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dsp/strata-mel.h"
+#include "io/strata-output.h"
 #include "nn/strata-safetensors.h"
 #include "model/strata-model-private.h"
 
@@ -420,14 +421,8 @@ _strata_model_save (const StrataModel *model, const char *path, gboolean half, G
               }
           }
       }
-  g_autoptr (GError) local = NULL;
-  if (!g_file_set_contents (path, (const char *) out->data, (gssize) out->len, &local))
-    {
-      g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_INVALID,
-                   _("Cannot write model file “%s”: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  g_autoptr (GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+  return strata_output_write_bytes (path, NULL, bytes, error);
 }
 
 /* ------------------------------------------------------------ front end */

@@ -213,6 +213,8 @@ StrataFeatures *strata_features_new_from_bytes (GBytes *bytes, GError **error);
  * strata_features_write_npz:
  * @features: features
  * @path: the .npz file to write (atomically)
+ * @inputs: (nullable) (array zero-terminated=1): the files the features were
+ *   made from, which @path must not replace (core/io)
  * @error: return location for a #GError
  *
  * Writes coarse, medium, fine (float32, T×D), coarse_tokens, medium_tokens,
@@ -222,7 +224,7 @@ StrataFeatures *strata_features_new_from_bytes (GBytes *bytes, GError **error);
  * Returns: %TRUE on success.
  */
 gboolean        strata_features_write_npz  (const StrataFeatures *features, const char *path,
-                                            GError **error);
+                                            const char *const *inputs, GError **error);
 
 /* Returns: (transfer none): the level name, "coarse", "medium" or "fine". */
 const char     *strata_level_get_name (StrataLevel level);

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "io/strata-output.h"
 #include "model/strata-model.h"
 #include "model/strata-npz.h"
 
@@ -142,8 +143,21 @@ put32 (GByteArray *b, guint32 v)
   g_byte_array_append (b, x, 4);
 }
 
+/**
+ * strata_npz_write:
+ * @npz: the arrays
+ * @path: the .npz file to write
+ * @inputs: (nullable) (array zero-terminated=1): the files the arrays were
+ *   made from, which @path must not replace
+ * @error: return location for a #GError, or %NULL
+ *
+ * Writes the archive through a #StrataOutput: atomic, refused when @path is
+ * one of @inputs or a folder.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
 gboolean
-strata_npz_write (StrataNpz *npz, const char *path, GError **error)
+strata_npz_write (StrataNpz *npz, const char *path, const char *const *inputs, GError **error)
 {
   g_autoptr (GByteArray) zip = g_byte_array_new ();
   g_autoptr (GByteArray) cd = g_byte_array_new ();
@@ -183,20 +197,15 @@ strata_npz_write (StrataNpz *npz, const char *path, GError **error)
   put16 (zip, npz->entries->len), put16 (zip, npz->entries->len);
   put32 (zip, cd->len), put32 (zip, cd_offset);
   put16 (zip, 0);
-  g_autoptr (GError) local = NULL;
-  if (!g_file_set_contents (path, (const char *) zip->data, zip->len, &local))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot write “%s”: %s"), path,
-                   local->message);
-      return FALSE;
-    }
-  return TRUE;
+  g_autoptr (GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&zip));
+  return strata_output_write_bytes (path, inputs, bytes, error);
 }
 
 /* ------------------------------------------------------------ features */
 
 gboolean
-strata_features_write_npz (const StrataFeatures *f, const char *path, GError **error)
+strata_features_write_npz (const StrataFeatures *f, const char *path, const char *const *inputs,
+                           GError **error)
 {
   g_return_val_if_fail (f && path, FALSE);
   g_autoptr (StrataNpz) npz = strata_npz_new ();
@@ -214,5 +223,5 @@ strata_features_write_npz (const StrataFeatures *f, const char *path, GError **e
   strata_npz_add (npz, "rates", "<f8", 1, three, rates);
   const char *version[] = { f->model_version ? f->model_version : "" };
   strata_npz_add_strings (npz, "model_version", version, 1);
-  return strata_npz_write (npz, path, error);
+  return strata_npz_write (npz, path, inputs, error);
 }

@@ -21,8 +21,9 @@ void       strata_npz_add        (StrataNpz *npz, const char *name, const char *
 /* Adds a 1-D array of strings (numpy dtype '<U<n>', UTF-32LE). */
 void       strata_npz_add_strings (StrataNpz *npz, const char *name, const char *const *strings,
                                    int n);
-/* Writes the archive atomically. */
-gboolean   strata_npz_write      (StrataNpz *npz, const char *path, GError **error);
+/* Writes the archive atomically, never over one of @inputs (core/io). */
+gboolean   strata_npz_write      (StrataNpz *npz, const char *path, const char *const *inputs,
+                                  GError **error);
 /* CRC-32 (IEEE 802.3, as zip), exposed for tests. */
 guint32    strata_crc32          (guint32 crc, const guint8 *data, gsize len);
 

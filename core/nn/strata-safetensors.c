@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "nn/strata-safetensors.h"
+#include "io/strata-output.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -568,15 +569,8 @@ strata_safetensors_write_file (const char *path, const StrataTensorRef *tensors,
         }
     }
 
-  g_autoptr(GError) ioerr = NULL;
-  if (!g_file_set_contents_full (path, (const char *) out, (gssize) total,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &ioerr))
-    {
-      g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_IO,
-                   _("Cannot write weights file %s: %s"), path, ioerr->message);
-      return FALSE;
-    }
-  return TRUE;
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&out), total);
+  return strata_output_write_bytes (path, NULL, bytes, error);
 }
 
 /* ------------------------------------------------------ Params I/O */

@@ -28,18 +28,21 @@ if [ -z "${STRATA_FUZZ_DIR:-}" ]; then
   keep=0
 fi
 work=$STRATA_FUZZ_DIR
-mkdir -p "$work/corpus" "$work/artifacts"
+mkdir -p "$work/corpus" "$work/artifacts" "$work/include"
+# The sources include config.h; the build tree's is not needed for them.
+: > "$work/include/config.h"
 
 # shellcheck disable=SC2046
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -std=gnu17 -DGETTEXT_PACKAGE='"strata"' \
   -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
-  -I"$src/core" $(pkg-config --cflags glib-2.0 json-glib-1.0 openblas) \
+  -I"$work/include" -I"$src/core" $(pkg-config --cflags gio-2.0 json-glib-1.0 openblas) \
   "$src/tests/fuzz/fuzz-safetensors.c" \
   "$src/core/nn/strata-safetensors.c" \
   "$src/core/nn/strata-nn.c" \
+  "$src/core/io/strata-output.c" \
   -o "$work/fuzz-safetensors" \
-  $(pkg-config --libs glib-2.0 json-glib-1.0 openblas) -lm
+  $(pkg-config --libs gio-2.0 json-glib-1.0 openblas) -lm
 
 /usr/bin/python3 "$src/tests/fuzz/make-seeds.py" "$work/corpus"
 

@@ -763,7 +763,7 @@ test_npz (void)
   strata_npz_add_strings (npz, "model_version", v, 1);
   g_autofree char *path = tmp_path ("t.npz");
   g_autoptr (GError) error = NULL;
-  g_assert_true (strata_npz_write (npz, path, &error));
+  g_assert_true (strata_npz_write (npz, path, NULL, &error));
   g_autofree char *out = strata_check_npz (path);
   if (!out)
     {
