@@ -5,10 +5,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include "io/strata-output.h"
 #include "tasks/strata-features-task.h"
 #include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
+#include "strata-export.h"
 #include "strata-task-slot.h"
 
 #define MAX_MATCHES 8
@@ -660,32 +660,17 @@ strata_feature_controller_get_level_visible (StrataFeatureController *self, Stra
   return self->visible[level];
 }
 
-/**
- * strata_feature_controller_export_png:
- * @self: a #StrataFeatureController
- * @file: the PNG file to write
- * @error: return location for a #GError
- *
- * Writes the section ribbon and the visible stratum lanes, stacked, as
- * drawn now (the visible time range, the current mode).
- *
- * Returns: %TRUE on success
- */
-gboolean
-strata_feature_controller_export_png (StrataFeatureController *self, GFile *file, GError **error)
+/* The section ribbon and the visible stratum lanes, stacked, as drawn now;
+ * NULL with @error set when they are not shown. (transfer full) */
+static GdkTexture *
+render_lanes (StrataFeatureController *self, GError **error)
 {
-  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
   StrataLane *rows[1 + STRATA_N_LEVELS];
   cairo_surface_t *surfaces[1 + STRATA_N_LEVELS];
   int n = 0, width = 0, height = 0, y = 0;
   cairo_surface_t *out;
   cairo_t *cr;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-  g_autofree char *name = NULL;
-  g_autoptr(GError) local = NULL;
+  GdkTexture *texture;
 
   rows[n++] = STRATA_LANE (self->ribbon);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -699,7 +684,7 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
                        _("The feature lanes are not shown: nothing to export"));
           for (int j = 0; j < i; j++)
             cairo_surface_destroy (surfaces[j]);
-          return FALSE;
+          return NULL;
         }
       surfaces[i] = strata_lane_render_surface (rows[i]);
       width = MAX (width, cairo_image_surface_get_width (surfaces[i]));
@@ -726,22 +711,65 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
                                       cairo_image_surface_get_stride (out));
   }
   cairo_surface_destroy (out);
-  png = gdk_texture_save_to_png_bytes (texture);
-  if (g_file_peek_path (file) != NULL)
-    {
-      const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  return texture;
+}
 
-      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
-    }
-  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL,
-                                FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &local))
+static const char *
+track_path (StrataFeatureController *self)
+{
+  return self->track ? strata_track_get_path (self->track) : NULL;
+}
+
+/**
+ * strata_feature_controller_export_png:
+ * @self: a #StrataFeatureController
+ * @file: the PNG file to write
+ * @error: return location for a #GError
+ *
+ * Writes the section ribbon and the visible stratum lanes, stacked, as
+ * drawn now (the visible time range, the current mode), on the calling
+ * thread; the window uses strata_feature_controller_export_png_async().
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_feature_controller_export_png (StrataFeatureController *self, GFile *file, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  g_autoptr(GdkTexture) texture = render_lanes (self, error);
+  return texture != NULL && _strata_export_write_png (texture, file, track_path (self), error);
+}
+
+/**
+ * strata_feature_controller_export_png_async:
+ * @self: a #StrataFeatureController
+ * @file: the PNG file to write
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * Renders the lanes now (main thread), then encodes and writes the PNG on
+ * the engine's I/O queue.
+ */
+void
+strata_feature_controller_export_png_async (StrataFeatureController *self, GFile *file,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  GError *error = NULL;
+
+  g_autoptr(GdkTexture) texture = render_lanes (self, &error);
+  if (texture == NULL)
     {
-      name = g_file_get_parse_name (file);
-      g_set_error (error, local->domain, local->code, _("Cannot write “%s”: %s"), name,
-                   local->message);
-      return FALSE;
+      g_task_report_error (self->engine, callback, user_data, NULL, error);
+      return;
     }
-  return TRUE;
+  _strata_export_png_async (self->engine, texture, file, track_path (self), cancellable,
+                            callback, user_data);
 }
 
 /**
@@ -767,7 +795,55 @@ strata_feature_controller_export_npz (StrataFeatureController *self, const char 
                    _("There are no features to export yet"));
       return FALSE;
     }
-  const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  const char *inputs[] = { track_path (self), NULL };
   return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, inputs,
                                     error);
+}
+
+/**
+ * strata_feature_controller_export_npz_async:
+ * @self: a #StrataFeatureController
+ * @path: the .npz file to write
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * strata_feature_controller_export_npz() on the engine's I/O queue.
+ */
+void
+strata_feature_controller_export_npz_async (StrataFeatureController *self, const char *path,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->maps == NULL)
+    {
+      g_task_report_new_error (self->engine, callback, user_data, NULL, G_IO_ERROR,
+                               G_IO_ERROR_FAILED, "%s", _("There are no features to export yet"));
+      return;
+    }
+  _strata_export_npz_async (self->engine, strata_feature_maps_get_features (self->maps), path,
+                            track_path (self), cancellable, callback, user_data);
+}
+
+/**
+ * strata_feature_controller_export_finish:
+ * @self: a #StrataFeatureController
+ * @result: the result given to the callback
+ * @error: return location for an error naming the file
+ *
+ * Finishes either asynchronous export.
+ *
+ * Returns: %TRUE when the file was written
+ */
+gboolean
+strata_feature_controller_export_finish (StrataFeatureController *self, GAsyncResult *result,
+                                         GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  if (g_task_get_source_tag (G_TASK (result)) == NULL)
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return _strata_export_finish (self->engine, result, error);
 }

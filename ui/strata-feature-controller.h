@@ -81,4 +81,18 @@ gboolean    strata_feature_controller_export_png    (StrataFeatureController *se
 gboolean    strata_feature_controller_export_npz    (StrataFeatureController *self,
                                                      const char *path, GError **error);
 
+void        strata_feature_controller_export_png_async (StrataFeatureController *self,
+                                                        GFile                   *file,
+                                                        GCancellable            *cancellable,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+void        strata_feature_controller_export_npz_async (StrataFeatureController *self,
+                                                        const char              *path,
+                                                        GCancellable            *cancellable,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+gboolean    strata_feature_controller_export_finish    (StrataFeatureController *self,
+                                                        GAsyncResult            *result,
+                                                        GError                 **error);
+
 G_END_DECLS
