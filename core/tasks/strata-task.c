@@ -13,10 +13,14 @@
 #include "tasks/strata-cache.h"
 #include "tasks/strata-task.h"
 
-/* The compute queue is the one BLAS user and the machine has 2 cores: one
- * BLAS thread leaves the other core to the I/O worker and the GTK main
- * thread. */
-#define STRATA_TASK_BLAS_THREADS 1
+/* The compute queue is the one BLAS user: it gets a BLAS thread a core,
+ * the count the window always ran with (OpenBLAS's own default), now for
+ * the CLI too, so that both compute the same bytes for the shared cache. */
+static int
+blas_threads (void)
+{
+  return (int) MAX (1, g_get_num_processors ());
+}
 
 /* A result waiting for the outermost run to succeed. */
 typedef struct {
@@ -329,7 +333,7 @@ init_compute_threads (void)
   static gsize done = 0;
   if (g_once_init_enter (&done))
     {
-      strata_nn_set_num_threads (STRATA_TASK_BLAS_THREADS);
+      strata_nn_set_num_threads (blas_threads ());
       g_once_init_leave (&done, 1);
     }
 }

@@ -541,6 +541,13 @@ test_job (void)
       g_assert_nonnull (strata_feature_maps_get_rgb (maps, l));
       g_assert_nonnull (strata_feature_maps_get_order (maps, l));
     }
+  /* The job (the task, on the compute queue) gives the very bytes of a
+   * direct extraction at the task layer's BLAS thread count. */
+  g_autoptr(StrataFeatures) direct = strata_model_extract (model, strata_track_get_audio (track),
+                                                           NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_features (f, direct);
+
   guint n_sec;
   const StrataSection *sec = strata_feature_maps_get_sections (maps, &n_sec);
   g_assert_cmpuint (n_sec, >=, 1);
