@@ -74,6 +74,7 @@ strata_application_startup (GApplication *app)
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.clear-selection", { "Escape", NULL } },
     { "win.loop", { "l", NULL } },
+    { "win.side-panel", { "F9", NULL } },
   };
 
   G_APPLICATION_CLASS (strata_application_parent_class)->startup (app);

@@ -35,7 +35,9 @@ case "$cmd" in
       meson test -C build --print-errorlogs --num-processes 2
     # The core and its tests again under AddressSanitizer + UBSan.
     setup build-asan -Dgui=false -Db_sanitize=address,undefined -Db_lundef=false
-    meson test -C build-asan --print-errorlogs --num-processes 2 --suite core
+    # Sanitized code runs 2-3 times slower: the timeouts scale with it.
+    meson test -C build-asan --print-errorlogs --num-processes 2 --suite core \
+      --timeout-multiplier 3
     # A short libFuzzer run of the weights reader (clang, ASan, UBSan).
     sh tests/fuzz/run-fuzz.sh 20
     echo "strata: all tests passed"

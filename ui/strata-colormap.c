@@ -23,6 +23,39 @@ static const float magma_anchors[11][3] = {
 };
 
 /**
+ * strata_colormap_build:
+ * @anchors: (array): @n_anchors colours, three values (red, green, blue)
+ *   each from 0 to @full_scale, evenly spaced from the lowest value to the
+ *   highest
+ * @n_anchors: how many (>= 2)
+ * @full_scale: the value of full intensity in @anchors (1 or 255)
+ * @lut: (out caller-allocates) (array fixed-size=256): the table to fill
+ *
+ * Interpolates the anchors linearly into a 256-entry table of opaque
+ * 0xffRRGGBB colours (cairo ARGB32), index 0 = lowest value.
+ */
+void
+strata_colormap_build (const float *anchors, int n_anchors, float full_scale, guint32 lut[256])
+{
+  g_return_if_fail (anchors != NULL && n_anchors >= 2 && full_scale > 0);
+
+  for (int i = 0; i < 256; i++)
+    {
+      double t = i / 255.0 * (n_anchors - 1);
+      int k = MIN ((int) t, n_anchors - 2);
+      double f = t - k;
+      guint32 c = 0xff000000u;
+
+      for (int ch = 0; ch < 3; ch++)
+        {
+          double v = anchors[3 * k + ch] * (1 - f) + anchors[3 * (k + 1) + ch] * f;
+          c |= (guint32) lround (CLAMP (v, 0.0, full_scale) * (255.0 / full_scale)) << (16 - 8 * ch);
+        }
+      lut[i] = c;
+    }
+}
+
+/**
  * strata_colormap_magma:
  *
  * Returns: (transfer none) (array fixed-size=256): the magma lookup table,
@@ -36,20 +69,7 @@ strata_colormap_magma (void)
 
   if (g_once_init_enter (&initialized))
     {
-      for (int i = 0; i < 256; i++)
-        {
-          double t = i / 255.0 * 10.0;
-          int k = MIN ((int) t, 9);
-          double f = t - k;
-          guint32 c = 0xff000000u;
-
-          for (int ch = 0; ch < 3; ch++)
-            {
-              double v = magma_anchors[k][ch] * (1 - f) + magma_anchors[k + 1][ch] * f;
-              c |= (guint32) lround (CLAMP (v, 0.0, 1.0) * 255.0) << (16 - 8 * ch);
-            }
-          lut[i] = c;
-        }
+      strata_colormap_build (&magma_anchors[0][0], G_N_ELEMENTS (magma_anchors), 1.0f, lut);
       g_once_init_leave (&initialized, 1);
     }
   return lut;

@@ -5,10 +5,11 @@
 #include "config.h"
 
 #include <math.h>
+#include "strata-colormap.h"
 #include "strata-feature-colors.h"
 
 /* Viridis sampled at 0, 1/8, ..., 1 (sRGB, 0..255). */
-static const guint8 viridis_anchors[9][3] = {
+static const float viridis_anchors[9][3] = {
   { 0x44, 0x01, 0x54 },
   { 0x47, 0x2d, 0x7b },
   { 0x3b, 0x52, 0x8b },
@@ -34,20 +35,7 @@ strata_colormap_viridis (void)
 
   if (g_once_init_enter (&initialized))
     {
-      for (int i = 0; i < 256; i++)
-        {
-          double t = i / 255.0 * 8.0;
-          int k = MIN ((int) t, 7);
-          double f = t - k;
-          guint32 c = 0xff000000u;
-
-          for (int ch = 0; ch < 3; ch++)
-            {
-              double v = viridis_anchors[k][ch] * (1 - f) + viridis_anchors[k + 1][ch] * f;
-              c |= (guint32) lround (CLAMP (v, 0.0, 255.0)) << (16 - 8 * ch);
-            }
-          lut[i] = c;
-        }
+      strata_colormap_build (&viridis_anchors[0][0], G_N_ELEMENTS (viridis_anchors), 255.0f, lut);
       g_once_init_leave (&initialized, 1);
     }
   return lut;

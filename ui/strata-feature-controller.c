@@ -20,7 +20,7 @@ struct _StrataFeatureController
   StrataEngine *engine;
   StrataTimeline *timeline;
   StrataSectionRibbon *ribbon;                 /* owned by the timeline */
-  StrataStrataLane *lanes[STRATA_N_LEVELS];    /* owned by the timeline */
+  StrataFeatureLane *lanes[STRATA_N_LEVELS];    /* owned by the timeline */
 
   StrataTrack *track;              /* (nullable) */
   StrataModel *model;              /* (nullable) */
@@ -29,7 +29,7 @@ struct _StrataFeatureController
   StrataFeatureMaps *maps;         /* (nullable) */
   StrataTaskSlot slot;             /* the model or features job of this track */
 
-  StrataStrataMode mode;
+  StrataFeatureMode mode;
   char *condition;                 /* "" = none */
   char *status;
   gboolean visible[STRATA_N_LEVELS];
@@ -64,7 +64,7 @@ set_status (StrataFeatureController *self, const char *status)
   g_free (self->status);
   self->status = g_strdup (status ? status : "");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_message (self->lanes[l], self->status);
+    strata_feature_lane_set_message (self->lanes[l], self->status);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
@@ -82,7 +82,7 @@ set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
         self->maps = strata_feature_maps_ref (maps);
     }
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_maps (self->lanes[l], maps);
+    strata_feature_lane_set_maps (self->lanes[l], maps);
   if (maps)
     sections = strata_feature_maps_get_sections (maps, &n);
   strata_section_ribbon_set_sections (self->ribbon, sections, n);
@@ -215,20 +215,20 @@ seek_cb (StrataFeatureController *self)
 static void
 selection_finished_cb (StrataFeatureController *self)
 {
-  StrataStrataLane *pressed = NULL;
+  StrataFeatureLane *pressed = NULL;
 
   /* The stratum lane pressed since the last gesture ended is where this
    * selection was dragged. */
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {
-      gint64 t = strata_strata_lane_get_press_time (self->lanes[l]);
+      gint64 t = strata_feature_lane_get_press_time (self->lanes[l]);
       if (t > self->last_gesture_end
-          && (pressed == NULL || t > strata_strata_lane_get_press_time (pressed)))
+          && (pressed == NULL || t > strata_feature_lane_get_press_time (pressed)))
         pressed = self->lanes[l];
     }
   self->last_gesture_end = g_get_monotonic_time ();
   if (pressed != NULL)
-    strata_feature_controller_find_similar (self, strata_strata_lane_get_level (pressed));
+    strata_feature_controller_find_similar (self, strata_feature_lane_get_level (pressed));
 }
 
 /**
@@ -256,7 +256,7 @@ strata_feature_controller_find_similar (StrataFeatureController *self, StrataLev
     n = strata_feature_maps_find_similar (self->maps, level, MIN (a, b), MAX (a, b),
                                           MAX_MATCHES, matches);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
+    strata_feature_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
   return n;
 }
 
@@ -369,8 +369,8 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
   object_class->get_property = strata_feature_controller_get_property;
   object_class->set_property = strata_feature_controller_set_property;
 
-  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_STRATA_MODE,
-                                             STRATA_STRATA_MODE_HEATMAP, rw);
+  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_FEATURE_MODE,
+                                             STRATA_FEATURE_MODE_HEATMAP, rw);
   properties[PROP_CONDITION] = g_param_spec_string ("condition", NULL, NULL, "", rw);
   properties[PROP_COARSE_VISIBLE] = g_param_spec_boolean ("coarse-visible", NULL, NULL, TRUE, rw);
   properties[PROP_MEDIUM_VISIBLE] = g_param_spec_boolean ("medium-visible", NULL, NULL, TRUE, rw);
@@ -417,8 +417,8 @@ strata_feature_controller_new (StrataEngine *engine, StrataTimeline *timeline)
   strata_timeline_add_lane (timeline, ribbon);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {
-      StrataLane *lane = strata_strata_lane_new (l);
-      self->lanes[l] = STRATA_STRATA_LANE (lane);
+      StrataLane *lane = strata_feature_lane_new (l);
+      self->lanes[l] = STRATA_FEATURE_LANE (lane);
       strata_timeline_add_lane (timeline, lane);
     }
   g_signal_connect_swapped (timeline, "selection-finished", G_CALLBACK (selection_finished_cb), self);
@@ -487,7 +487,7 @@ strata_feature_controller_cancel (StrataFeatureController *self)
  *
  * Returns: (transfer none): the lane of @level
  */
-StrataStrataLane *
+StrataFeatureLane *
 strata_feature_controller_get_lane (StrataFeatureController *self, StrataLevel level)
 {
   g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
@@ -555,7 +555,7 @@ strata_feature_controller_get_has_features (StrataFeatureController *self)
  * Sets how every stratum lane draws.
  */
 void
-strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataMode mode)
+strata_feature_controller_set_mode (StrataFeatureController *self, StrataFeatureMode mode)
 {
   g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
 
@@ -563,7 +563,7 @@ strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataM
     return;
   self->mode = mode;
   for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_strata_lane_set_mode (self->lanes[l], mode);
+    strata_feature_lane_set_mode (self->lanes[l], mode);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
@@ -573,10 +573,10 @@ strata_feature_controller_set_mode (StrataFeatureController *self, StrataStrataM
  *
  * Returns: how the stratum lanes draw
  */
-StrataStrataMode
+StrataFeatureMode
 strata_feature_controller_get_mode (StrataFeatureController *self)
 {
-  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), STRATA_STRATA_MODE_HEATMAP);
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), STRATA_FEATURE_MODE_HEATMAP);
   return self->mode;
 }
 

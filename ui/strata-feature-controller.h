@@ -15,8 +15,9 @@
 
 #include <gtk/gtk.h>
 #include "engine/strata-engine.h"
+#include "tasks/strata-track.h"
 #include "strata-section-ribbon.h"
-#include "strata-strata-lane.h"
+#include "strata-feature-lane.h"
 #include "strata-timeline.h"
 
 G_BEGIN_DECLS
@@ -26,7 +27,7 @@ G_DECLARE_FINAL_TYPE (StrataFeatureController, strata_feature_controller, STRATA
                       FEATURE_CONTROLLER, GObject)
 
 /* Properties:
- *   "mode"            StrataStrataMode  how every stratum lane draws
+ *   "mode"            StrataFeatureMode  how every stratum lane draws
  *   "condition"       string            tag to condition on; "" = none
  *   "coarse-visible", "medium-visible", "fine-visible"  gboolean
  *   "status"          string            what the lanes say (read-only):
@@ -47,7 +48,7 @@ void        strata_feature_controller_set_model     (StrataFeatureController *se
 /* Cancels the running model or features job. */
 void        strata_feature_controller_cancel        (StrataFeatureController *self);
 
-StrataStrataLane    *strata_feature_controller_get_lane   (StrataFeatureController *self,
+StrataFeatureLane    *strata_feature_controller_get_lane   (StrataFeatureController *self,
                                                            StrataLevel level);
 StrataSectionRibbon *strata_feature_controller_get_ribbon (StrataFeatureController *self);
 /* Returns: (transfer none) (nullable): the shown features. */
@@ -56,8 +57,8 @@ const char          *strata_feature_controller_get_status (StrataFeatureControll
 gboolean             strata_feature_controller_get_has_features (StrataFeatureController *self);
 
 void        strata_feature_controller_set_mode      (StrataFeatureController *self,
-                                                     StrataStrataMode mode);
-StrataStrataMode strata_feature_controller_get_mode (StrataFeatureController *self);
+                                                     StrataFeatureMode mode);
+StrataFeatureMode strata_feature_controller_get_mode (StrataFeatureController *self);
 /* @tag: (nullable): a tag of the model, or %NULL / "" for none. */
 void        strata_feature_controller_set_condition (StrataFeatureController *self,
                                                      const char *tag);

@@ -10,14 +10,14 @@
 typedef struct
 {
   StrataViewport *viewport;
-  StrataTrack *track;
   char *title;
+  GtkWidget *header;            /* (owned) the label-column widget */
   GdkTexture *texture;          /* (nullable) the rendered range */
   gboolean dirty;
   guint render_count;
 } StrataLanePrivate;
 
-enum { PROP_0, PROP_TITLE, N_PROPS };
+enum { PROP_0, PROP_TITLE, PROP_HEADER, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (StrataLane, strata_lane, GTK_TYPE_WIDGET)
@@ -32,6 +32,13 @@ static void
 overlay_changed_cb (StrataLane *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A lane draws once the viewport spans something (a track's duration). */
+static gboolean
+has_range (StrataLanePrivate *priv)
+{
+  return priv->viewport != NULL && strata_viewport_get_duration (priv->viewport) > 0.0;
 }
 
 /* Renders at @scale device pixels per logical pixel (HiDPI); subclasses
@@ -49,7 +56,7 @@ render_now (StrataLane *self, int width, int height, int scale)
                                         MAX (height, 1) * scale);
   cairo_surface_set_device_scale (surface, scale, scale);
   cr = cairo_create (surface);
-  if (priv->track != NULL && priv->viewport != NULL && klass->render != NULL)
+  if (has_range (priv) && klass->render != NULL)
     {
       klass->render (self, cr, width, height,
                      strata_viewport_get_start (priv->viewport),
@@ -113,7 +120,7 @@ strata_lane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   gtk_snapshot_append_texture (snapshot, priv->texture, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (priv->viewport != NULL && priv->track != NULL)
+  if (has_range (priv))
     {
       double a, b, x;
 
@@ -157,11 +164,20 @@ strata_lane_dispose (GObject *object)
   StrataLanePrivate *priv = strata_lane_get_instance_private (self);
 
   strata_lane_set_viewport (self, NULL);
-  g_clear_pointer (&priv->track, strata_track_unref);
+  g_clear_object (&priv->header);
   g_clear_object (&priv->texture);
   g_clear_pointer (&priv->title, g_free);
 
   G_OBJECT_CLASS (strata_lane_parent_class)->dispose (object);
+}
+
+/* In init the class is still the base class; here it is the lane's own. */
+static void
+strata_lane_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (strata_lane_parent_class)->constructed (object);
+  if (STRATA_LANE_GET_CLASS (object)->describe_point != NULL)
+    gtk_widget_set_has_tooltip (GTK_WIDGET (object), TRUE);
 }
 
 static void
@@ -173,6 +189,9 @@ strata_lane_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     {
     case PROP_TITLE:
       g_value_set_string (value, strata_lane_get_title (self));
+      break;
+    case PROP_HEADER:
+      g_value_set_object (value, strata_lane_get_header (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -189,6 +208,9 @@ strata_lane_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_TITLE:
       strata_lane_set_title (self, g_value_get_string (value));
       break;
+    case PROP_HEADER:
+      strata_lane_set_header (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -200,6 +222,7 @@ strata_lane_class_init (StrataLaneClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = strata_lane_constructed;
   object_class->dispose = strata_lane_dispose;
   object_class->get_property = strata_lane_get_property;
   object_class->set_property = strata_lane_set_property;
@@ -209,9 +232,26 @@ strata_lane_class_init (StrataLaneClass *klass)
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEADER] =
+    g_param_spec_object ("header", NULL, NULL, GTK_TYPE_WIDGET,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "strata-lane");
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  g_autofree char *text = NULL;
+
+  if (keyboard)
+    return FALSE;
+  text = strata_lane_describe_point (STRATA_LANE (widget), x, y);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -222,6 +262,7 @@ strata_lane_init (StrataLane *self)
   priv->dirty = TRUE;
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 }
 
 /**
@@ -268,43 +309,6 @@ strata_lane_get_viewport (StrataLane *self)
 }
 
 /**
- * strata_lane_set_track:
- * @self: a #StrataLane
- * @track: (nullable) (transfer none): the track to draw
- *
- * Replaces the drawn track.
- */
-void
-strata_lane_set_track (StrataLane *self, StrataTrack *track)
-{
-  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
-
-  g_return_if_fail (STRATA_IS_LANE (self));
-
-  if (priv->track == track)
-    return;
-  g_clear_pointer (&priv->track, strata_track_unref);
-  if (track != NULL)
-    priv->track = strata_track_ref (track);
-  if (STRATA_LANE_GET_CLASS (self)->track_changed)
-    STRATA_LANE_GET_CLASS (self)->track_changed (self);
-  strata_lane_invalidate (self);
-}
-
-/**
- * strata_lane_get_track:
- * @self: a #StrataLane
- *
- * Returns: (transfer none) (nullable): the drawn track
- */
-StrataTrack *
-strata_lane_get_track (StrataLane *self)
-{
-  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
-  return priv->track;
-}
-
-/**
  * strata_lane_get_title:
  * @self: a #StrataLane
  *
@@ -333,7 +337,95 @@ strata_lane_set_title (StrataLane *self, const char *title)
     return;
   g_free (priv->title);
   priv->title = g_strdup (title);
+  /* Screen readers name the lane by its title. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  title != NULL ? title : "", -1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/* The default header: the title as a label, as the label column always
+ * showed it. */
+static GtkWidget *
+title_label_new (StrataLane *self)
+{
+  GtkWidget *label = gtk_label_new (strata_lane_get_title (self));
+
+  g_object_bind_property (self, "title", label, "label", G_BINDING_DEFAULT);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_set_valign (label, GTK_ALIGN_START);
+  gtk_widget_set_size_request (label, 110, -1);
+  return label;
+}
+
+/**
+ * strata_lane_get_header:
+ * @self: a #StrataLane
+ *
+ * The widget the timeline shows beside the lane in its label column: the
+ * one given to strata_lane_set_header(), else a label with the title
+ * (made on first use).
+ *
+ * Returns: (transfer none): the header widget
+ */
+GtkWidget *
+strata_lane_get_header (StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  g_return_val_if_fail (STRATA_IS_LANE (self), NULL);
+
+  if (priv->header == NULL)
+    priv->header = g_object_ref_sink (title_label_new (self));
+  return priv->header;
+}
+
+/**
+ * strata_lane_set_header:
+ * @self: a #StrataLane
+ * @header: (nullable) (transfer floating): the widget for the label column,
+ *   or %NULL for the title label
+ *
+ * Replaces the lane's header; a timeline showing the lane puts the new one
+ * in its place (it follows #StrataLane:header). Controls in it should carry
+ * an accessible label, as they have no mnemonic.
+ */
+void
+strata_lane_set_header (StrataLane *self, GtkWidget *header)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  g_return_if_fail (STRATA_IS_LANE (self));
+  g_return_if_fail (header == NULL || GTK_IS_WIDGET (header));
+
+  if (header != NULL && header == priv->header)
+    return;
+  if (header == NULL)
+    header = title_label_new (self);
+  g_clear_object (&priv->header);
+  priv->header = g_object_ref_sink (header);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEADER]);
+}
+
+/**
+ * strata_lane_describe_point:
+ * @self: a #StrataLane
+ * @x: x in lane coordinates
+ * @y: y in lane coordinates
+ *
+ * What the lane's tooltip says at (@x, @y): the class's describe_point().
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL (nothing there,
+ *   or a lane without tooltips)
+ */
+char *
+strata_lane_describe_point (StrataLane *self, double x, double y)
+{
+  StrataLaneClass *klass;
+
+  g_return_val_if_fail (STRATA_IS_LANE (self), NULL);
+
+  klass = STRATA_LANE_GET_CLASS (self);
+  return klass->describe_point != NULL ? klass->describe_point (self, x, y) : NULL;
 }
 
 /**

@@ -1,19 +1,25 @@
 /* strata-lane.h: base class of the timeline's lanes (waveform, spectrogram,
- * and later feature maps, piano roll, stems).
+ * feature maps, and later piano roll, stems).
  *
- * A lane draws a track's precomputed data for the shared StrataViewport. The
+ * A lane draws precomputed data for the shared StrataViewport. It holds no
+ * track: each subclass takes its data through its own typed setter (peaks,
+ * a spectrogram, feature maps, ...) and calls strata_lane_invalidate(). The
  * base class owns the render cache: a subclass implements render() to paint
  * the visible range into a cairo image surface; the base class calls it only
- * when the viewport's range, the size or the track changed, keeps the result
- * as a texture (uploaded once), and adds the playhead and selection on every
- * frame as plain colour nodes.
+ * while the viewport has a duration, and again only when the range, the size
+ * or the data changed, keeps the result as a texture (uploaded once), and
+ * adds the playhead and selection on every frame as plain colour nodes.
+ *
+ * Each lane also brings the widget the timeline shows beside it in its label
+ * column (its "header"): by default a label with the lane's title; a lane or
+ * its owner may put controls there instead (a stem's mute, solo, gain, pan).
+ * The timeline shows and hides the header with the lane.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <gtk/gtk.h>
-#include "tasks/strata-track.h"
 #include "strata-viewport.h"
 
 G_BEGIN_DECLS
@@ -32,8 +38,9 @@ struct _StrataLaneClass
   /* Draws decorations (axis labels) over render()'s output, into the same
    * cached image. */
   void (*draw_overlay)  (StrataLane *self, cairo_t *cr, int width, int height);
-  /* The track changed (may be NULL); invalidate derived state. */
-  void (*track_changed) (StrataLane *self);
+  /* What lies under (@x, @y) for the tooltip, or NULL for none; a class
+   * that sets it gets the tooltip. (transfer full) */
+  char *(*describe_point) (StrataLane *self, double x, double y);
   /* Light content (true) or a dark lane (false): overlay colours follow. */
   gboolean dark;
 
@@ -42,10 +49,14 @@ struct _StrataLaneClass
 
 void            strata_lane_set_viewport (StrataLane *self, StrataViewport *viewport);
 StrataViewport *strata_lane_get_viewport (StrataLane *self);
-void            strata_lane_set_track    (StrataLane *self, StrataTrack *track);
-StrataTrack    *strata_lane_get_track    (StrataLane *self);
 const char     *strata_lane_get_title    (StrataLane *self);
 void            strata_lane_set_title    (StrataLane *self, const char *title);
+/* Property "header": the label-column widget (transfer none). */
+GtkWidget      *strata_lane_get_header   (StrataLane *self);
+/* @header: (nullable) (transfer floating): %NULL restores the title label. */
+void            strata_lane_set_header   (StrataLane *self, GtkWidget *header);
+/* The tooltip text at (@x, @y), or %NULL. (transfer full) */
+char           *strata_lane_describe_point (StrataLane *self, double x, double y);
 /* Drops the cached image (the data behind it changed). */
 void            strata_lane_invalidate   (StrataLane *self);
 /* Renders the lane now at its allocated size (tests); (transfer full). */

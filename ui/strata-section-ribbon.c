@@ -152,18 +152,10 @@ strata_section_ribbon_describe_point (StrataSectionRibbon *self, double x)
   return g_strdup_printf (_("Section %s · %s–%s"), name, a, b);
 }
 
-static gboolean
-query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+static char *
+describe_point (StrataLane *lane, double x, double y)
 {
-  g_autofree char *text = NULL;
-
-  if (keyboard)
-    return FALSE;
-  text = strata_section_ribbon_describe_point (STRATA_SECTION_RIBBON (widget), x);
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
+  return strata_section_ribbon_describe_point (STRATA_SECTION_RIBBON (lane), x);
 }
 
 static void
@@ -179,6 +171,7 @@ static void
 strata_section_ribbon_class_init (StrataSectionRibbonClass *klass)
 {
   STRATA_LANE_CLASS (klass)->render = strata_section_ribbon_render;
+  STRATA_LANE_CLASS (klass)->describe_point = describe_point;
   STRATA_LANE_CLASS (klass)->dark = TRUE;
 
   /**
@@ -201,8 +194,6 @@ strata_section_ribbon_init (StrataSectionRibbon *self)
   self->sections = g_array_new (FALSE, FALSE, sizeof (StrataSection));
   strata_lane_set_title (STRATA_LANE (self), _("Sections"));
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 26);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 
   /* Watches double clicks only; the timeline's gestures still run. */
   GtkGesture *click = gtk_gesture_click_new ();

@@ -16,6 +16,9 @@ struct _StrataSpectrogramLane
 {
   StrataLane parent_instance;
 
+  const StrataSpecgram *spec;   /* (nullable) kept alive by @owner */
+  gpointer owner;
+  GDestroyNotify owner_free;
   float *db;            /* (n_px, F) scratch */
   gsize db_len;
   int *row_bin;         /* (height) bin shown on each row */
@@ -29,8 +32,7 @@ G_DEFINE_FINAL_TYPE (StrataSpectrogramLane, strata_spectrogram_lane, STRATA_TYPE
 static const StrataSpecgram *
 get_spec (StrataSpectrogramLane *self)
 {
-  StrataTrack *track = strata_lane_get_track (STRATA_LANE (self));
-  return track ? strata_track_get_specgram (track) : NULL;
+  return self->spec;
 }
 
 /* Maps rows to bins on a log-frequency axis: row y shows the bin nearest to
@@ -62,10 +64,10 @@ update_rows (StrataSpectrogramLane *self, const StrataSpecgram *spec, int height
     }
 }
 
+/* The spectrogram changed: the frequency axis and the colour scale. */
 static void
-strata_spectrogram_lane_track_changed (StrataLane *lane)
+spec_changed (StrataSpectrogramLane *self)
 {
-  StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (lane);
   const StrataSpecgram *spec = get_spec (self);
   int n_bins;
 
@@ -83,8 +85,7 @@ strata_spectrogram_lane_track_changed (StrataLane *lane)
   /* The colour scale follows the loudest part of the whole track, so the
    * colours do not change while scrolling. */
   {
-    StrataTrack *track = strata_lane_get_track (lane);
-    double duration = strata_track_get_duration (track);
+    double duration = strata_specgram_get_n_frames (spec) / strata_specgram_get_frame_rate (spec);
     int cols = 256;
     g_autofree float *db = g_new (float, (gsize) cols * n_bins);
     float top = -120.0f;
@@ -154,7 +155,7 @@ strata_spectrogram_lane_render (StrataLane *lane, cairo_t *cr, int width, int he
  * @height: the lane's height in pixels
  *
  * Returns: the row showing @hz (0 = top), or -1 when it is outside the
- *   displayed range or there is no track
+ *   displayed range or there is no spectrogram
  */
 double
 strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height)
@@ -172,7 +173,7 @@ strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int h
  *
  * The inverse of strata_spectrogram_lane_freq_to_y() (log-frequency axis).
  *
- * Returns: the frequency in Hz, or -1 without a track
+ * Returns: the frequency in Hz, or -1 without a spectrogram
  */
 double
 strata_spectrogram_lane_y_to_freq (StrataSpectrogramLane *self, double y, int height)
@@ -190,7 +191,7 @@ strata_spectrogram_lane_y_to_freq (StrataSpectrogramLane *self, double y, int he
  * @y: pointer y in lane coordinates
  *
  * Returns: (transfer full) (nullable): time, frequency and nearest note
- *   under the pointer (the lane's tooltip), or %NULL without a track
+ *   under the pointer (the lane's tooltip), or %NULL without a spectrogram
  */
 char *
 strata_spectrogram_lane_describe_point (StrataSpectrogramLane *self, double x, double y)
@@ -213,18 +214,10 @@ strata_spectrogram_lane_describe_point (StrataSpectrogramLane *self, double x, d
                           hz, names[((midi % 12) + 12) % 12], midi / 12 - 1);
 }
 
-static gboolean
-query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+static char *
+describe_point (StrataLane *lane, double x, double y)
 {
-  g_autofree char *text = NULL;
-
-  if (keyboard)
-    return FALSE;
-  text = strata_spectrogram_lane_describe_point (STRATA_SPECTROGRAM_LANE (widget), x, y);
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
+  return strata_spectrogram_lane_describe_point (STRATA_SPECTROGRAM_LANE (lane), x, y);
 }
 
 static void
@@ -270,6 +263,8 @@ strata_spectrogram_lane_finalize (GObject *object)
 {
   StrataSpectrogramLane *self = STRATA_SPECTROGRAM_LANE (object);
 
+  if (self->owner_free != NULL && self->owner != NULL)
+    self->owner_free (self->owner);
   g_free (self->db);
   g_free (self->row_bin);
   G_OBJECT_CLASS (strata_spectrogram_lane_parent_class)->finalize (object);
@@ -283,7 +278,7 @@ strata_spectrogram_lane_class_init (StrataSpectrogramLaneClass *klass)
   G_OBJECT_CLASS (klass)->finalize = strata_spectrogram_lane_finalize;
   lane_class->render = strata_spectrogram_lane_render;
   lane_class->draw_overlay = strata_spectrogram_lane_draw_overlay;
-  lane_class->track_changed = strata_spectrogram_lane_track_changed;
+  lane_class->describe_point = describe_point;
   lane_class->dark = TRUE;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-spectrogram-lane");
 }
@@ -294,8 +289,6 @@ strata_spectrogram_lane_init (StrataSpectrogramLane *self)
   strata_lane_set_title (STRATA_LANE (self), _("Spectrogram"));
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 180);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   self->fmin = FMIN_DISPLAY;
   self->fmax = 16000;
   self->db_top = -10.0;
@@ -310,4 +303,43 @@ StrataLane *
 strata_spectrogram_lane_new (void)
 {
   return g_object_new (STRATA_TYPE_SPECTROGRAM_LANE, NULL);
+}
+
+/**
+ * strata_spectrogram_lane_set_specgram:
+ * @self: a #StrataSpectrogramLane
+ * @spec: (nullable): the spectrogram to draw, %NULL for none
+ * @owner: (nullable): what keeps @spec alive (a track, or @spec itself)
+ * @owner_free: (nullable): releases @owner when the lane lets go of @spec
+ *
+ * Replaces what the lane draws; the colour scale follows the loudest part
+ * of the whole of @spec. @spec stays borrowed until the next call or the
+ * lane's end, when @owner_free (@owner) is called.
+ */
+void
+strata_spectrogram_lane_set_specgram (StrataSpectrogramLane *self, const StrataSpecgram *spec,
+                                      gpointer owner, GDestroyNotify owner_free)
+{
+  g_return_if_fail (STRATA_IS_SPECTROGRAM_LANE (self));
+
+  if (self->owner_free != NULL && self->owner != NULL)
+    self->owner_free (self->owner);
+  self->spec = spec;
+  self->owner = owner;
+  self->owner_free = owner_free;
+  spec_changed (self);
+  strata_lane_invalidate (STRATA_LANE (self));
+}
+
+/**
+ * strata_spectrogram_lane_get_specgram:
+ * @self: a #StrataSpectrogramLane
+ *
+ * Returns: (nullable) (transfer none): the drawn spectrogram
+ */
+const StrataSpecgram *
+strata_spectrogram_lane_get_specgram (StrataSpectrogramLane *self)
+{
+  g_return_val_if_fail (STRATA_IS_SPECTROGRAM_LANE (self), NULL);
+  return self->spec;
 }

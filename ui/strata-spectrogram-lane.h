@@ -1,10 +1,12 @@
-/* strata-spectrogram-lane.h: log-frequency dB spectrogram (StrataSpecgram)
- * in the magma colour map, with a frequency axis.
+/* strata-spectrogram-lane.h: log-frequency dB spectrogram (StrataSpecgram,
+ * given by strata_spectrogram_lane_set_specgram()) in the magma colour map,
+ * with a frequency axis.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include "dsp/strata-summary.h"
 #include "strata-lane.h"
 
 G_BEGIN_DECLS
@@ -14,11 +16,19 @@ G_DECLARE_FINAL_TYPE (StrataSpectrogramLane, strata_spectrogram_lane, STRATA, SP
 
 StrataLane *strata_spectrogram_lane_new (void);
 
+/* Draws @spec (borrowed: @owner keeps it alive until @owner_free). */
+void                  strata_spectrogram_lane_set_specgram (StrataSpectrogramLane *self,
+                                                            const StrataSpecgram  *spec,
+                                                            gpointer               owner,
+                                                            GDestroyNotify         owner_free);
+const StrataSpecgram *strata_spectrogram_lane_get_specgram (StrataSpectrogramLane *self);
+
 /* Vertical position (0 = top) of @hz in a lane @height pixels tall; -1 when
- * out of range or no track. */
+ * out of range or no spectrogram. */
 double strata_spectrogram_lane_freq_to_y (StrataSpectrogramLane *self, double hz, int height);
 
-/* Frequency (Hz) shown at @y in a lane @height pixels tall; -1 without a track. */
+/* Frequency (Hz) shown at @y in a lane @height pixels tall; -1 without a
+ * spectrogram. */
 double strata_spectrogram_lane_y_to_freq (StrataSpectrogramLane *self, double y, int height);
 
 /* What lies under the pointer at (@x, @y), for the tooltip: time, frequency

@@ -14,12 +14,11 @@ struct _StrataTimeline
   GtkWidget parent_instance;
 
   GtkWidget *box;                /* vertical: grid, scrollbar */
-  GtkWidget *grid;               /* column 0 labels, column 1 lanes */
+  GtkWidget *grid;               /* column 0 the lanes' headers, column 1 the lanes */
   GtkWidget *scrollbar;
   GtkAdjustment *adjustment;
   StrataViewport *viewport;
   GPtrArray *lanes;              /* (element-type StrataLane) borrowed from the grid */
-  StrataTrack *track;
 
   double pointer_x;              /* last pointer position in lane coordinates */
   gboolean pointer_inside;
@@ -54,6 +53,13 @@ adjustment_changed_cb (StrataTimeline *self)
     strata_viewport_set_start (self->viewport, gtk_adjustment_get_value (self->adjustment));
 }
 
+/* Pointer interaction needs something to point at. */
+static gboolean
+has_duration (StrataTimeline *self)
+{
+  return strata_viewport_get_duration (self->viewport) > 0.0;
+}
+
 /* ---- pointer interaction -------------------------------------------------- */
 
 static void
@@ -75,7 +81,7 @@ scroll_by (StrataTimeline *self, double dx, double dy, GdkModifierType mods)
 {
   double spp = strata_viewport_get_seconds_per_px (self->viewport);
 
-  if (self->track == NULL)
+  if (!has_duration (self))
     return FALSE;
   if (mods & GDK_CONTROL_MASK)
     {
@@ -130,7 +136,7 @@ release_at (StrataTimeline *self, double x)
 static void
 drag_begin_cb (GtkGestureDrag *drag, double x, double y, StrataTimeline *self)
 {
-  if (self->track == NULL)
+  if (!has_duration (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
       return;
@@ -179,7 +185,7 @@ strata_timeline_pointer_gesture (StrataTimeline *self, double x0, double x1)
  * Runs the same code as the pointer moving to @x and a scroll event there
  * (tests).
  *
- * Returns: whether the scroll was handled (a track is shown)
+ * Returns: whether the scroll was handled (something is shown)
  */
 gboolean
 strata_timeline_scroll (StrataTimeline *self, double x, double dx, double dy,
@@ -199,9 +205,12 @@ strata_timeline_dispose (GObject *object)
 {
   StrataTimeline *self = STRATA_TIMELINE (object);
 
-  g_clear_pointer (&self->box, gtk_widget_unparent);
+  /* The lanes are borrowed from the grid: let go of them before it goes. */
+  if (self->lanes != NULL)
+    for (guint i = 0; i < self->lanes->len; i++)
+      g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->lanes, i), self);
   g_clear_pointer (&self->lanes, g_ptr_array_unref);
-  g_clear_pointer (&self->track, strata_track_unref);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
   if (self->viewport)
     g_signal_handlers_disconnect_by_data (self->viewport, self);
   g_clear_object (&self->viewport);
@@ -288,18 +297,47 @@ strata_timeline_get_viewport (StrataTimeline *self)
   return self->viewport;
 }
 
+/* Puts @lane's header in the label column of @row, in place of what was
+ * there, shown and hidden with the lane. The header stays the lane's
+ * previous sibling, so keyboard focus reaches it just before the lane. */
+static void
+attach_header (StrataTimeline *self, StrataLane *lane, guint row)
+{
+  GtkWidget *header = strata_lane_get_header (lane);
+  GtkWidget *old = gtk_grid_get_child_at (GTK_GRID (self->grid), 0, row);
+
+  if (old == header)
+    return;
+  if (old != NULL)
+    gtk_grid_remove (GTK_GRID (self->grid), old);
+  gtk_widget_add_css_class (header, "lane-label");
+  g_object_bind_property (lane, "visible", header, "visible", G_BINDING_SYNC_CREATE);
+  gtk_grid_attach (GTK_GRID (self->grid), header, 0, row, 1, 1);
+  gtk_widget_insert_before (header, self->grid, GTK_WIDGET (lane));
+}
+
+static void
+header_changed_cb (StrataLane *lane, GParamSpec *pspec, StrataTimeline *self)
+{
+  guint row;
+
+  if (g_ptr_array_find (self->lanes, lane, &row))
+    attach_header (self, lane, row);
+}
+
 /**
  * strata_timeline_add_lane:
  * @self: a #StrataTimeline
  * @lane: (transfer floating): the lane to append at the bottom
  *
- * Appends a lane with its title in the label column, shares the viewport
- * and the track with it, and gives it the pointer interaction.
+ * Appends a lane with its header (strata_lane_get_header(): by default its
+ * title) in the label column, shares the viewport with it, and gives it
+ * the pointer interaction. The header follows the lane's #StrataLane:header
+ * and #GtkWidget:visible.
  */
 void
 strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
 {
-  GtkWidget *label;
   GtkEventController *controller;
   GtkGesture *drag;
   guint row;
@@ -308,18 +346,13 @@ strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
   g_return_if_fail (STRATA_IS_LANE (lane));
 
   row = self->lanes->len;
-  label = gtk_label_new (strata_lane_get_title (lane));
-  g_object_bind_property (lane, "title", label, "label", G_BINDING_DEFAULT);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_widget_set_valign (label, GTK_ALIGN_START);
-  gtk_widget_set_size_request (label, 110, -1);
-  gtk_widget_add_css_class (label, "lane-label");
-  gtk_grid_attach (GTK_GRID (self->grid), label, 0, row, 1, 1);
   gtk_grid_attach (GTK_GRID (self->grid), GTK_WIDGET (lane), 1, row, 1, 1);
+  /* attach_header() keeps the header right before the lane. */
   g_ptr_array_add (self->lanes, lane);
+  attach_header (self, lane, row);
+  g_signal_connect (lane, "notify::header", G_CALLBACK (header_changed_cb), self);
 
   strata_lane_set_viewport (lane, self->viewport);
-  strata_lane_set_track (lane, self->track);
 
   controller = gtk_event_controller_motion_new ();
   g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
@@ -368,23 +401,20 @@ strata_timeline_get_lane (StrataTimeline *self, guint index)
 }
 
 /**
- * strata_timeline_set_track:
+ * strata_timeline_set_duration:
  * @self: a #StrataTimeline
- * @track: (nullable) (transfer none): the track to show
+ * @duration: the length of what the lanes show, in seconds (0: nothing)
  *
- * Shows @track in every lane, fits it and clears the selection.
+ * Sets the time range of every lane, fits it and clears the selection. The
+ * lanes get their data through their own setters; with a duration of 0
+ * they draw nothing and the pointer does nothing.
  */
 void
-strata_timeline_set_track (StrataTimeline *self, StrataTrack *track)
+strata_timeline_set_duration (StrataTimeline *self, double duration)
 {
   g_return_if_fail (STRATA_IS_TIMELINE (self));
 
-  g_clear_pointer (&self->track, strata_track_unref);
-  if (track)
-    self->track = strata_track_ref (track);
-  for (guint i = 0; i < self->lanes->len; i++)
-    strata_lane_set_track (g_ptr_array_index (self->lanes, i), track);
-  strata_viewport_set_duration (self->viewport, track ? strata_track_get_duration (track) : 0.0);
+  strata_viewport_set_duration (self->viewport, MAX (duration, 0.0));
   sync_adjustment (self);
 }
 

@@ -23,12 +23,13 @@ G_DECLARE_FINAL_TYPE (StrataTimeline, strata_timeline, STRATA, TIMELINE, GtkWidg
  * "selection-finished" (): the user released a dragged selection. */
 GtkWidget      *strata_timeline_new          (void);
 StrataViewport *strata_timeline_get_viewport (StrataTimeline *self);
-/* Appends @lane (sinks the floating reference) with its title in the label column. */
+/* Appends @lane (sinks the floating reference) with its header (by default
+ * its title) in the label column. */
 void            strata_timeline_add_lane     (StrataTimeline *self, StrataLane *lane);
 guint           strata_timeline_get_n_lanes  (StrataTimeline *self);
 StrataLane     *strata_timeline_get_lane     (StrataTimeline *self, guint index);
-/* Shows @track (nullable) in every lane and fits it. */
-void            strata_timeline_set_track    (StrataTimeline *self, StrataTrack *track);
+/* The time range of every lane (0: nothing shown); fits it. */
+void            strata_timeline_set_duration (StrataTimeline *self, double duration);
 /* Keyboard zoom, around the playhead when it is visible, else the centre. */
 void            strata_timeline_zoom         (StrataTimeline *self, double factor);
 /* Simulates a pointer gesture, for tests: a press at @x0 and release at @x1

@@ -11,6 +11,10 @@
 struct _StrataWaveformLane
 {
   StrataLane parent_instance;
+  const StrataPeaks *peaks;     /* (nullable) kept alive by @owner */
+  StrataAudio *audio;           /* (nullable) (owned) for the sample level */
+  gpointer owner;
+  GDestroyNotify owner_free;
   float *min;   /* (n_px) scratch */
   float *max;
   int n_px;
@@ -101,7 +105,7 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
                              double start_s, double s_per_px)
 {
   StrataWaveformLane *self = STRATA_WAVEFORM_LANE (lane);
-  const StrataPeaks *peaks = strata_track_get_peaks (strata_lane_get_track (lane));
+  const StrataPeaks *peaks = self->peaks;
   double mid = height / 2.0, scale = (height / 2.0) - 2.0;
 
   if (peaks == NULL)
@@ -114,9 +118,9 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
   cairo_set_source_rgb (cr, STRATA_WAVEFORM_R / 255.0, STRATA_WAVEFORM_G / 255.0,
                         STRATA_WAVEFORM_B / 255.0);
 
-  if (s_per_px * STRATA_SAMPLE_RATE < SAMPLE_LEVEL_FRAMES)
+  if (s_per_px * STRATA_SAMPLE_RATE < SAMPLE_LEVEL_FRAMES && self->audio != NULL)
     {
-      render_samples (strata_track_get_audio (strata_lane_get_track (lane)), cr, width, mid, scale,
+      render_samples (self->audio, cr, width, mid, scale,
                       start_s * STRATA_SAMPLE_RATE, s_per_px * STRATA_SAMPLE_RATE);
       return;
     }
@@ -148,10 +152,22 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
 }
 
 static void
+clear_data (StrataWaveformLane *self)
+{
+  self->peaks = NULL;
+  g_clear_pointer (&self->audio, strata_audio_unref);
+  if (self->owner_free != NULL && self->owner != NULL)
+    self->owner_free (self->owner);
+  self->owner = NULL;
+  self->owner_free = NULL;
+}
+
+static void
 strata_waveform_lane_finalize (GObject *object)
 {
   StrataWaveformLane *self = STRATA_WAVEFORM_LANE (object);
 
+  clear_data (self);
   g_free (self->min);
   g_free (self->max);
   G_OBJECT_CLASS (strata_waveform_lane_parent_class)->finalize (object);
@@ -184,4 +200,45 @@ StrataLane *
 strata_waveform_lane_new (void)
 {
   return g_object_new (STRATA_TYPE_WAVEFORM_LANE, NULL);
+}
+
+/**
+ * strata_waveform_lane_set_peaks:
+ * @self: a #StrataWaveformLane
+ * @peaks: (nullable): the waveform summary to draw, %NULL for none
+ * @audio: (nullable) (transfer none): the samples behind @peaks, drawn when
+ *   zoomed in closer than the summary (a reference is taken)
+ * @owner: (nullable): what keeps @peaks alive (a track, or @peaks itself)
+ * @owner_free: (nullable): releases @owner when the lane lets go of @peaks
+ *
+ * Replaces what the lane draws. @peaks stays borrowed until the next call
+ * or the lane's end, when @owner_free (@owner) is called.
+ */
+void
+strata_waveform_lane_set_peaks (StrataWaveformLane *self, const StrataPeaks *peaks,
+                                StrataAudio *audio, gpointer owner, GDestroyNotify owner_free)
+{
+  g_return_if_fail (STRATA_IS_WAVEFORM_LANE (self));
+
+  if (audio != NULL)
+    strata_audio_ref (audio);
+  clear_data (self);
+  self->peaks = peaks;
+  self->audio = audio;
+  self->owner = owner;
+  self->owner_free = owner_free;
+  strata_lane_invalidate (STRATA_LANE (self));
+}
+
+/**
+ * strata_waveform_lane_get_peaks:
+ * @self: a #StrataWaveformLane
+ *
+ * Returns: (nullable) (transfer none): the drawn summary
+ */
+const StrataPeaks *
+strata_waveform_lane_get_peaks (StrataWaveformLane *self)
+{
+  g_return_val_if_fail (STRATA_IS_WAVEFORM_LANE (self), NULL);
+  return self->peaks;
 }

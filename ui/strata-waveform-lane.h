@@ -1,9 +1,12 @@
-/* strata-waveform-lane.h: min/max waveform of the mono mix (StrataPeaks).
+/* strata-waveform-lane.h: min/max waveform of the mono mix (StrataPeaks),
+ * given by strata_waveform_lane_set_peaks().
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include "audio/strata-audio.h"
+#include "dsp/strata-summary.h"
 #include "strata-lane.h"
 
 G_BEGIN_DECLS
@@ -16,6 +19,14 @@ G_DECLARE_FINAL_TYPE (StrataWaveformLane, strata_waveform_lane, STRATA, WAVEFORM
 #define STRATA_WAVEFORM_G 0x84
 #define STRATA_WAVEFORM_B 0xe4
 
-StrataLane *strata_waveform_lane_new (void);
+StrataLane        *strata_waveform_lane_new       (void);
+/* Draws @peaks (borrowed: @owner keeps them alive until @owner_free), with
+ * @audio's samples when zoomed in closer than the summary. */
+void               strata_waveform_lane_set_peaks (StrataWaveformLane *self,
+                                                   const StrataPeaks  *peaks,
+                                                   StrataAudio        *audio,
+                                                   gpointer            owner,
+                                                   GDestroyNotify      owner_free);
+const StrataPeaks *strata_waveform_lane_get_peaks (StrataWaveformLane *self);
 
 G_END_DECLS

@@ -87,7 +87,7 @@ void
 _strata_window_features_init (StrataWindow *self)
 {
   self->features = strata_feature_controller_new (self->engine, self->timeline);
-  strata_strata_bar_set_controller (self->strata_bar, self->features);
+  strata_feature_bar_set_controller (self->strata_bar, self->features);
   g_action_map_add_action_entries (G_ACTION_MAP (self), feature_entries,
                                    G_N_ELEMENTS (feature_entries), self);
   g_signal_connect_swapped (self->features, "notify::has-features", G_CALLBACK (has_features_cb), self);
@@ -108,7 +108,7 @@ _strata_window_features_dispose (StrataWindow *self)
   g_signal_handlers_disconnect_by_data (self->features, self);
   strata_feature_controller_cancel (self->features);
   if (self->strata_bar)
-    strata_strata_bar_set_controller (self->strata_bar, NULL);
+    strata_feature_bar_set_controller (self->strata_bar, NULL);
   g_clear_object (&self->features);
 }
 

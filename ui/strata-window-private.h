@@ -6,7 +6,9 @@
 #pragma once
 
 #include "strata-feature-controller.h"
-#include "strata-strata-bar.h"
+#include "strata-feature-bar.h"
+#include "strata-spectrogram-lane.h"
+#include "strata-waveform-lane.h"
 #include "strata-window.h"
 
 G_BEGIN_DECLS
@@ -25,14 +27,20 @@ struct _StrataWindow
   GtkProgressBar *progress_bar;
   GtkStack *stack;
   StrataTimeline *timeline;
-  StrataStrataBar *strata_bar;
+  StrataFeatureBar *strata_bar;
   GtkButton *play_button;
   GtkLabel *position_label;
   GtkLabel *loop_label;
+  GtkRevealer *side_revealer;    /* the side panel (tags, mixing suggestions) */
+  GtkStack *side_stack;
+  GtkWidget *side_switcher;
+  GtkWidget *side_placeholder;
 
   StrataEngine *engine;
   StrataPlayer *player;
   StrataTrack *track;            /* (nullable) the open track */
+  StrataWaveformLane *waveform;  /* lanes of the timeline, fed when a track opens */
+  StrataSpectrogramLane *spectrogram;
   GCancellable *load_cancellable; /* (nullable) while a load runs */
   GSettings *settings;           /* (nullable) */
   GtkRecentManager *recent;

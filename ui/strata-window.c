@@ -250,7 +250,14 @@ set_track (StrataWindow *self, StrataTrack *track)
   self->track = strata_track_ref (track);
 
   strata_player_set_audio (self->player, strata_track_get_audio (track));
-  strata_timeline_set_track (self->timeline, track);
+  /* The lanes hold a reference on the track for the summaries they borrow. */
+  strata_waveform_lane_set_peaks (self->waveform, strata_track_get_peaks (track),
+                                  strata_track_get_audio (track), strata_track_ref (track),
+                                  (GDestroyNotify) strata_track_unref);
+  strata_spectrogram_lane_set_specgram (self->spectrogram, strata_track_get_specgram (track),
+                                        strata_track_ref (track),
+                                        (GDestroyNotify) strata_track_unref);
+  strata_timeline_set_duration (self->timeline, strata_track_get_duration (track));
   strata_feature_controller_set_track (self->features, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
@@ -398,6 +405,66 @@ strata_window_dispose (GObject *object)
   G_OBJECT_CLASS (strata_window_parent_class)->dispose (object);
 }
 
+/* ---- side panel ----------------------------------------------------------- */
+
+/* "win.side-panel" toggles the panel's revealer; the open state is kept
+ * in GSettings (when the schema is there). */
+static void
+side_panel_init (StrataWindow *self)
+{
+  g_autoptr(GPropertyAction) toggle = g_property_action_new ("side-panel", self->side_revealer,
+                                                            "reveal-child");
+
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (toggle));
+  if (self->settings)
+    g_settings_bind (self->settings, "side-panel-open", self->side_revealer, "reveal-child",
+                     G_SETTINGS_BIND_DEFAULT);
+}
+
+/**
+ * strata_window_add_side_page:
+ * @self: a #StrataWindow
+ * @name: the page's name (unique in the panel)
+ * @title: (nullable): its title in the panel's switcher (translated)
+ * @page: (transfer floating): the page
+ *
+ * Adds a page to the side panel and makes it the visible one; the
+ * placeholder goes, and with two pages or more a switcher shows. Does not
+ * open the panel (that is the user's choice).
+ */
+void
+strata_window_add_side_page (StrataWindow *self, const char *name, const char *title,
+                             GtkWidget *page)
+{
+  guint n_pages = 0;
+
+  g_return_if_fail (STRATA_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (GTK_IS_WIDGET (page));
+  g_return_if_fail (gtk_stack_get_child_by_name (self->side_stack, name) == NULL);
+
+  gtk_stack_add_titled (self->side_stack, page, name, title);
+  gtk_widget_set_visible (self->side_placeholder, FALSE);
+  gtk_stack_set_visible_child (self->side_stack, page);
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->side_stack)); c;
+       c = gtk_widget_get_next_sibling (c))
+    n_pages += c != self->side_placeholder;
+  gtk_widget_set_visible (self->side_switcher, n_pages >= 2);
+}
+
+/**
+ * strata_window_get_side_panel_open:
+ * @self: a #StrataWindow
+ *
+ * Returns: whether the side panel is open (or opening)
+ */
+gboolean
+strata_window_get_side_panel_open (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  return gtk_revealer_get_reveal_child (self->side_revealer);
+}
+
 static void
 strata_window_class_init (StrataWindowClass *klass)
 {
@@ -406,7 +473,7 @@ strata_window_class_init (StrataWindowClass *klass)
   G_OBJECT_CLASS (klass)->dispose = strata_window_dispose;
 
   g_type_ensure (STRATA_TYPE_TIMELINE);
-  g_type_ensure (STRATA_TYPE_STRATA_BAR);
+  g_type_ensure (STRATA_TYPE_FEATURE_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, recent_section);
@@ -421,6 +488,10 @@ strata_window_class_init (StrataWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, StrataWindow, loop_label);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, side_revealer);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, side_switcher);
+  gtk_widget_class_bind_template_child (widget_class, StrataWindow, side_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, error_close_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, timeline_seek_cb);
 }
@@ -435,8 +506,10 @@ strata_window_init (StrataWindow *self)
   _strata_window_add_actions (self);
 
   strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
-  strata_timeline_add_lane (self->timeline, strata_waveform_lane_new ());
-  strata_timeline_add_lane (self->timeline, strata_spectrogram_lane_new ());
+  self->waveform = STRATA_WAVEFORM_LANE (strata_waveform_lane_new ());
+  strata_timeline_add_lane (self->timeline, STRATA_LANE (self->waveform));
+  self->spectrogram = STRATA_SPECTROGRAM_LANE (strata_spectrogram_lane_new ());
+  strata_timeline_add_lane (self->timeline, STRATA_LANE (self->spectrogram));
   g_signal_connect_swapped (strata_timeline_get_viewport (self->timeline), "selection-changed",
                             G_CALLBACK (selection_changed_cb), self);
   g_signal_connect_swapped (self->timeline, "selection-finished", G_CALLBACK (_strata_window_apply_loop), self);
@@ -446,6 +519,7 @@ strata_window_init (StrataWindow *self)
   g_signal_connect_swapped (self->player, "error", G_CALLBACK (player_error_cb), self);
 
   self->settings = strata_settings_new ();
+  side_panel_init (self);
   if (self->settings)
     {
       g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);

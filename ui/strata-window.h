@@ -35,6 +35,12 @@ gboolean        strata_window_export_finish  (StrataWindow *self, GAsyncResult *
 /* The feature strata (section ribbon, coarse/medium/fine lanes): computed
  * after each track loads. (transfer none) */
 StrataFeatureController *strata_window_get_feature_controller (StrataWindow *self);
+/* The side panel (right; action "win.side-panel", F9; open state kept in
+ * GSettings). Adds @page under @name, titled @title (translated), and
+ * makes it the panel's visible page. */
+void            strata_window_add_side_page  (StrataWindow *self, const char *name,
+                                              const char *title, GtkWidget *page);
+gboolean        strata_window_get_side_panel_open (StrataWindow *self);
 /* The error bar's message when it is shown, else NULL. */
 const char     *strata_window_get_error      (StrataWindow *self);
 

@@ -333,13 +333,33 @@ strata_feature_novelty (const float *z, int T, int D, int half)
   return nov;
 }
 
+void
+strata_section_params_init (StrataSectionParams *params)
+{
+  g_return_if_fail (params != NULL);
+  params->kernel_s = SECTION_KERNEL_S;
+  params->min_s = SECTION_MIN_S;
+  params->min_novelty = SECTION_MIN_NOVELTY;
+  params->same = SECTION_SAME;
+}
+
 StrataSection *
 strata_feature_sections (const float *z, int T, int D, double rate, guint *n_sections)
 {
-  g_return_val_if_fail (z != NULL && T > 0 && D > 0 && rate > 0 && n_sections != NULL, NULL);
+  StrataSectionParams params;
+  strata_section_params_init (&params);
+  return strata_feature_sections_full (z, T, D, rate, &params, n_sections);
+}
 
-  int half = CLAMP ((int) lround (SECTION_KERNEL_S * rate), 1, MAX (1, T / 4));
-  int min_len = MAX (1, (int) lround (SECTION_MIN_S * rate));
+StrataSection *
+strata_feature_sections_full (const float *z, int T, int D, double rate,
+                              const StrataSectionParams *params, guint *n_sections)
+{
+  g_return_val_if_fail (z != NULL && T > 0 && D > 0 && rate > 0 && n_sections != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  int half = CLAMP ((int) lround (params->kernel_s * rate), 1, MAX (1, T / 4));
+  int min_len = MAX (1, (int) lround (params->min_s * rate));
   g_autofree double *nov = strata_feature_novelty (z, T, D, half);
   g_autoptr(GArray) bounds = g_array_new (FALSE, FALSE, sizeof (int));
   double mean = 0.0, sd = 0.0, top = 0.0;
@@ -359,7 +379,7 @@ strata_feature_sections (const float *z, int T, int D, double rate, guint *n_sec
   g_array_append_val (bounds, last);
   for (int t = min_len; t <= T - min_len; t++)
     {
-      gboolean peak = nov[t] > mean + sd && nov[t] > 0.1 * top && nov[t] > SECTION_MIN_NOVELTY;
+      gboolean peak = nov[t] > mean + sd && nov[t] > 0.1 * top && nov[t] > params->min_novelty;
       for (int u = MAX (1, t - min_len); peak && u <= MIN (T - 1, t + min_len); u++)
         if (nov[u] > nov[t] || (nov[u] == nov[t] && u < t))
           peak = FALSE;
@@ -387,7 +407,7 @@ strata_feature_sections (const float *z, int T, int D, double rate, guint *n_sec
       sections[s].start = a / rate;
       sections[s].end = b / rate;
       sections[s].label = -1;
-      double best = SECTION_SAME;
+      double best = params->same;
       for (int l = 0; l < n_labels; l++)
         {
           double c = cosine (m, means + (gsize) first_of_label[l] * D, D);

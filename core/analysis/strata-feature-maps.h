@@ -136,22 +136,42 @@ guint    strata_feature_find_similar (const float *z, int T, int D, int q0, int 
  */
 double  *strata_feature_novelty     (const float *z, int T, int D, int half);
 
+/* How strata_feature_sections_full() cuts: see strata_section_params_init(). */
+typedef struct {
+  double kernel_s;      /* half-width of the novelty kernel, seconds */
+  double min_s;         /* shortest section, seconds */
+  double min_novelty;   /* normalised novelty a boundary needs */
+  double same;          /* cosine of section means for the same label */
+} StrataSectionParams;
+
+/* The defaults the window's Sections lane uses. */
+void           strata_section_params_init (StrataSectionParams *params);
+
 /**
- * strata_feature_sections:
- * @z: (T, D) standardised coarse features
+ * strata_feature_sections_full:
+ * @z: (T, D) standardised features
  * @T: frames
  * @D: dimensions
  * @rate: frames per second
+ * @params: how to cut
  * @n_sections: (out): number of sections
  *
- * Boundaries at peaks of strata_feature_novelty() (a kernel of about 4 s,
- * at least 3 s between boundaries, novelty above 0.25), then labels by similarity: a section
- * whose mean feature vector has a cosine similarity of at least 0.7 with an
- * earlier label's first section takes that label, else the next letter.
+ * Boundaries at peaks of strata_feature_novelty() (a kernel of
+ * @params->kernel_s, at least @params->min_s between boundaries, novelty
+ * above @params->min_novelty and clearly above its typical level), then
+ * labels by similarity: a section whose mean feature vector has a cosine
+ * similarity of at least @params->same with an earlier label's first
+ * section takes that label, else the next letter.
  *
  * Returns: (transfer full): (@n_sections) sections covering [0, T / rate),
  *   in order; g_free. Never %NULL for T > 0.
  */
+StrataSection *strata_feature_sections_full (const float *z, int T, int D, double rate,
+                                             const StrataSectionParams *params,
+                                             guint *n_sections);
+
+/* strata_feature_sections_full() with strata_section_params_init()'s
+ * defaults. */
 StrataSection *strata_feature_sections (const float *z, int T, int D, double rate,
                                         guint *n_sections);
 

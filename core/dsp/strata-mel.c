@@ -77,7 +77,7 @@ strata_mel_bank_new (const StrataMelConfig *config)
   bank->first = calloc ((size_t) M, sizeof (int));
   bank->last = calloc ((size_t) M, sizeof (int));
   double *edges = malloc ((size_t) (M + 2) * sizeof (double));   /* (M + 2) Hz */
-  bank->stft = strata_stft_new (config->n_fft, config->hop, STRATA_WINDOW_HANN);
+  bank->stft = strata_stft_new (config->n_fft, config->hop, STRATA_WINDOW_FN_HANN);
   if (bank->weights == NULL || bank->first == NULL || bank->last == NULL ||
       edges == NULL || bank->stft == NULL)
     {

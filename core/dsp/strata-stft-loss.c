@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "dsp/strata-stft.h"
-#include "dsp/strata-window.h"
+#include "dsp/strata-window-fn.h"
 
 #define MAX_RES 16
 #define MAG_FLOOR 1e-20
@@ -97,7 +97,7 @@ strata_stft_loss_new (const StrataStftLossRes *res, int n_res, int64_t max_sampl
       r->frame = fftwf_malloc ((size_t) r->n_fft * sizeof (float));
       r->bins = fftwf_malloc ((size_t) r->n_bins * sizeof (fftwf_complex));
       if (r->win == NULL || r->frame == NULL || r->bins == NULL ||
-          !strata_window_fill (STRATA_WINDOW_HANN, true, wl,
+          !strata_window_fn_fill (STRATA_WINDOW_FN_HANN, true, wl,
                                r->win + (r->n_fft - wl) / 2))
         goto fail;
       strata_fftw_planner_lock ();

@@ -43,7 +43,7 @@ struct StrataStftScratch
 };
 
 StrataStft *
-strata_stft_new (int n_fft, int hop, StrataWindowType window)
+strata_stft_new (int n_fft, int hop, StrataWindowFn window)
 {
   if (n_fft < 2 || (n_fft & 1) != 0 || hop < 1 || hop > n_fft)
     return NULL;
@@ -55,7 +55,7 @@ strata_stft_new (int n_fft, int hop, StrataWindowType window)
   stft->hop = hop;
   stft->n_bins = n_fft / 2 + 1;
   stft->window = malloc ((size_t) n_fft * sizeof (float));
-  if (stft->window == NULL || !strata_window_fill (window, true, n_fft, stft->window))
+  if (stft->window == NULL || !strata_window_fn_fill (window, true, n_fft, stft->window))
     {
       strata_stft_free (stft);
       return NULL;

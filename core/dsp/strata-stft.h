@@ -26,7 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "dsp/strata-window.h"
+#include "dsp/strata-window-fn.h"
 
 typedef struct StrataStft StrataStft;
 typedef struct StrataStftScratch StrataStftScratch;
@@ -46,7 +46,7 @@ typedef struct StrataStftScratch StrataStftScratch;
 void strata_fftw_planner_lock   (void);
 void strata_fftw_planner_unlock (void);
 
-StrataStft *strata_stft_new          (int n_fft, int hop, StrataWindowType window);
+StrataStft *strata_stft_new          (int n_fft, int hop, StrataWindowFn window);
 void        strata_stft_free         (StrataStft *stft);
 int         strata_stft_get_n_fft    (const StrataStft *stft);
 int         strata_stft_get_hop      (const StrataStft *stft);

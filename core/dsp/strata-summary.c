@@ -570,7 +570,7 @@ strata_specgram_new (const float *samples, int64_t n_frames, StrataProgressFunc 
                                       STRATA_SPECGRAM_FMIN, STRATA_SPECGRAM_FMAX);
   if (s == NULL)
     return NULL;
-  StrataStft *stft = strata_stft_new (s->n_fft, s->hop, STRATA_WINDOW_HANN);
+  StrataStft *stft = strata_stft_new (s->n_fft, s->hop, STRATA_WINDOW_FN_HANN);
   if (stft == NULL)
     {
       strata_specgram_free (s);
@@ -578,7 +578,7 @@ strata_specgram_new (const float *samples, int64_t n_frames, StrataProgressFunc 
     }
 
   /* Full-scale sine -> |X| = sum(w) / 2 -> normalised power 1 -> 0 dB. */
-  const double wsum = strata_window_sum (strata_stft_get_window (stft), s->n_fft, 1);
+  const double wsum = strata_window_fn_sum (strata_stft_get_window (stft), s->n_fft, 1);
   SpecWork w = { .spec = s, .stft = stft, .samples = samples,
                  .norm = (float) (4.0 / (wsum * wsum)) };
   /* Two threads: this one and a helper (the machine has 2 cores; the engine

@@ -10,7 +10,7 @@
 #include "dsp/strata-stft.h"
 #include "dsp/strata-summary.h"
 #include "dsp/strata-summary-private.h"
-#include "dsp/strata-window.h"
+#include "dsp/strata-window-fn.h"
 
 static float *
 make_signal (int64_t n, gboolean sine, guint32 seed)
@@ -31,18 +31,18 @@ static void
 test_window_hann (void)
 {
   float w[8], s[9];
-  g_assert_true (strata_window_fill (STRATA_WINDOW_HANN, true, 8, w));
+  g_assert_true (strata_window_fn_fill (STRATA_WINDOW_FN_HANN, true, 8, w));
   /* Periodic Hann of 8: 0.5 - 0.5 cos (2 pi n / 8). */
   g_assert_cmpfloat_with_epsilon (w[0], 0.0, 1e-7);
   g_assert_cmpfloat_with_epsilon (w[2], 0.5, 1e-7);
   g_assert_cmpfloat_with_epsilon (w[4], 1.0, 1e-7);
   g_assert_cmpfloat_with_epsilon (w[6], 0.5, 1e-7);
-  g_assert_cmpfloat_with_epsilon (strata_window_sum (w, 8, 1), 4.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (strata_window_fn_sum (w, 8, 1), 4.0, 1e-6);
   /* Symmetric of 9 ends at 0 on both sides and peaks at the centre. */
-  g_assert_true (strata_window_fill (STRATA_WINDOW_HANN, false, 9, s));
+  g_assert_true (strata_window_fn_fill (STRATA_WINDOW_FN_HANN, false, 9, s));
   g_assert_cmpfloat_with_epsilon (s[8], 0.0, 1e-7);
   g_assert_cmpfloat_with_epsilon (s[4], 1.0, 1e-7);
-  g_assert_false (strata_window_fill (STRATA_WINDOW_HANN, true, 0, w));
+  g_assert_false (strata_window_fn_fill (STRATA_WINDOW_FN_HANN, true, 0, w));
 }
 
 /* ---- STFT ---- */
@@ -69,7 +69,7 @@ test_stft_roundtrip (void)
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     for (int kind = 0; kind < 2; kind++)
       {
-        StrataStft *stft = strata_stft_new (cases[c].n_fft, cases[c].hop, STRATA_WINDOW_HANN);
+        StrataStft *stft = strata_stft_new (cases[c].n_fft, cases[c].hop, STRATA_WINDOW_FN_HANN);
         g_assert_nonnull (stft);
         const int64_t n = cases[c].n;
         const int64_t T = strata_stft_get_n_frames (stft, n);
@@ -90,8 +90,8 @@ test_stft_roundtrip (void)
         g_free (y);
         strata_stft_free (stft);
       }
-  g_assert_null (strata_stft_new (1023, 256, STRATA_WINDOW_HANN));
-  g_assert_null (strata_stft_new (1024, 0, STRATA_WINDOW_HANN));
+  g_assert_null (strata_stft_new (1023, 256, STRATA_WINDOW_FN_HANN));
+  g_assert_null (strata_stft_new (1024, 0, STRATA_WINDOW_FN_HANN));
 }
 
 /* Forward STFT against a direct DFT in double, and Parseval per frame:
@@ -101,7 +101,7 @@ test_stft_reference_parseval (void)
 {
   const int N = 256, hop = 64, F = N / 2 + 1;
   const int64_t n = 1000;
-  StrataStft *stft = strata_stft_new (N, hop, STRATA_WINDOW_HANN);
+  StrataStft *stft = strata_stft_new (N, hop, STRATA_WINDOW_FN_HANN);
   float *x = make_signal (n, FALSE, 7);
   const int64_t T = strata_stft_get_n_frames (stft, n);
   float *spec = g_new (float, T * F * 2);

@@ -286,6 +286,7 @@ tone_track (uint64_t seed, double seconds, gint64 *n_frames)
 }
 
 static char *tiny_model_path;
+static StrataTrainOptions tiny_stats;   /* the run that trained it */
 
 static void
 log_quiet (const char *line, void *user_data)
@@ -293,12 +294,18 @@ log_quiet (const char *line, void *user_data)
   g_test_message ("%s", line);
 }
 
-static void
-test_train_smoke (void)
+/* The tiny model the extraction and CLI tests use: trained once, by the
+ * first test that needs it (the smoke test in a full run, or any of them
+ * run alone with -p), on two pieces in a corpus folder (plus a Frets on
+ * Fire song, skipped) and two more listed by a `corpus index` manifest
+ * beside an entry marked "training": false whose file does not exist
+ * (skipped, not read). Its training figures are in tiny_stats. */
+static const char *
+tiny_model (void)
 {
-  /* Two pieces in a corpus folder (plus a Frets on Fire song, skipped), two
-   * more listed by a `corpus index` manifest beside an entry marked
-   * "training": false whose file does not exist (skipped, not read). */
+  if (tiny_model_path != NULL)
+    return tiny_model_path;
+
   g_autofree char *corpus = tmp_path ("corpus");
   g_autofree char *real = tmp_path ("real");
   g_mkdir_with_parents (corpus, 0755);
@@ -331,9 +338,9 @@ test_train_smoke (void)
   StrataTrainOptions opt;
   strata_train_options_init (&opt);
   char *dirs[] = { corpus, manifest_path, NULL };
-  tiny_model_path = tmp_path ("tiny.safetensors");
+  g_autofree char *path = tmp_path ("tiny.safetensors");
   opt.corpus_dirs = dirs;
-  opt.output = tiny_model_path;
+  opt.output = path;
   opt.tiny = TRUE;
   opt.steps1 = 300, opt.batch1 = 4, opt.crop1 = 64;
   opt.lr1 = opt.lr_prior = 3e-3f;
@@ -344,20 +351,34 @@ test_train_smoke (void)
   g_autoptr (GError) error = NULL;
   g_assert_true (strata_model_train_foundation (&opt, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (opt.n_train, ==, 4);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  opt.corpus_dirs = NULL;   /* the figures outlive the run's strings */
+  opt.output = NULL;
+  tiny_stats = opt;
+  tiny_model_path = g_steal_pointer (&path);
+  return tiny_model_path;
+}
+
+static void
+test_train_smoke (void)
+{
+  const StrataTrainOptions *opt = &tiny_stats;
+
+  g_assert_nonnull (tiny_model ());
+  g_assert_cmpuint (opt->n_train, ==, 4);
   g_test_message ("stage 1 loss %.4f -> %.4f; valid MSE c %.3f cm %.3f all %.3f",
-                  opt.first_loss1, opt.last_loss1, opt.valid_mse[0], opt.valid_mse[1],
-                  opt.valid_mse[2]);
+                  opt->first_loss1, opt->last_loss1, opt->valid_mse[0], opt->valid_mse[1],
+                  opt->valid_mse[2]);
   /* Stated: the all-level reconstruction MSE of held-out crops (standardised
    * log-mel; predicting the band means gives ~1) ends below 0.6, and the
    * stage-1 loss falls. Each prior's loss falls by at least 10 %. */
-  g_assert_cmpfloat (opt.valid_mse[2], <, 0.6f);
-  g_assert_cmpfloat (opt.last_loss1, <, opt.first_loss1);
+  g_assert_cmpfloat (opt->valid_mse[2], <, 0.6f);
+  g_assert_cmpfloat (opt->last_loss1, <, opt->first_loss1);
   for (int l = 0; l < 3; l++)
     {
-      g_test_message ("prior %d: %.3f -> %.3f bits/token", l, opt.first_loss_prior[l],
-                      opt.last_loss_prior[l]);
-      g_assert_cmpfloat (opt.last_loss_prior[l], <, 0.9f * opt.first_loss_prior[l]);
+      g_test_message ("prior %d: %.3f -> %.3f bits/token", l, opt->first_loss_prior[l],
+                      opt->last_loss_prior[l]);
+      g_assert_cmpfloat (opt->last_loss_prior[l], <, 0.9f * opt->first_loss_prior[l]);
     }
   g_assert_true (g_file_test (tiny_model_path, G_FILE_TEST_IS_REGULAR));
 }
@@ -489,13 +510,8 @@ abort_now (void *data)
 static void
 test_extract (void)
 {
-  if (!tiny_model_path)
-    {
-      g_test_skip ("needs the smoke test's model");
-      return;
-    }
   g_autoptr (GError) error = NULL;
-  g_autoptr (StrataModel) m = strata_model_load (tiny_model_path, &error);
+  g_autoptr (StrataModel) m = strata_model_load (tiny_model (), &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_model_get_n_layers (m), ==, 2);
   g_assert_cmpint (strata_model_get_default_layer (m), ==, 1);
@@ -844,13 +860,13 @@ test_cli_features (void)
 {
   g_autofree char *cli = g_build_filename (g_getenv ("STRATA_BUILD_DIR"), "app", "strata-cli",
                                            NULL);
-  if (!tiny_model_path || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
+  if (!g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("needs strata-cli and the smoke test's model");
+      g_test_skip ("needs strata-cli");
       return;
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (StrataModel) m = strata_model_load (tiny_model_path, &error);
+  g_autoptr (StrataModel) m = strata_model_load (tiny_model (), &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_model_get_n_layers (m), ==, 2);
   g_assert_cmpint (strata_model_get_default_layer (m), ==, 1);
@@ -1089,6 +1105,82 @@ test_default_reference (void)
   strata_nn_set_num_threads (1);
 }
 
+/* Features must not depend on where an extraction window starts: on
+ * stationary pink noise the frame-to-frame change of every level's
+ * features across a window boundary (every ctx/2 rows: the steps from row
+ * k*hop - 1 to k*hop and from k*hop to k*hop + 1) stays within 1.2x its
+ * mean elsewhere. The first boundary is left out: there the prior's first
+ * token leaves its view, which rows before it never had, wherever windows
+ * start.
+ * Returns the larger of the two steps' mean over the boundaries, over the
+ * mean step elsewhere (mean against mean: the steps of a level whose tokens
+ * change are skewed, a few large among many small, so a mean against a
+ * median would measure that skew, not a seam). */
+static double
+seam_ratio (const StrataFeatureLevel *fl, int hop)
+{
+  const int n = fl->T - 1;
+  double at[2] = { 0, 0 }, elsewhere = 0;
+  int n_at = 0, n_elsewhere = 0;
+  for (int t = 2 * hop - 1; t < n - hop; t++)
+    {
+      double s = 0;
+      for (int k = 0; k < fl->D; k++)
+        {
+          const double e = fl->features[(size_t) (t + 1) * fl->D + k]
+                           - fl->features[(size_t) t * fl->D + k];
+          s += e * e;
+        }
+      const int phase = (t + 1) % hop;   /* 0: the step into row k*hop */
+      if (phase == 0)
+        at[0] += sqrt (s), n_at++;
+      else if (phase == 1)
+        at[1] += sqrt (s);
+      else
+        elsewhere += sqrt (s), n_elsewhere++;
+    }
+  g_assert_cmpint (n_at, >=, 2);
+  g_assert_cmpfloat (elsewhere, >, 0);
+  return MAX (at[0], at[1]) / n_at / (elsewhere / n_elsewhere);
+}
+
+static void
+test_default_seamless (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
+                                            STRATA_MODEL_DEFAULT_FILE, NULL);
+  g_autoptr (StrataModel) m = strata_model_load (path, &error);
+  g_assert_no_error (error);
+  /* 60 s of stereo pink noise (Voss-McCartney, 12 rows), fixed seed */
+  const gint64 n = 60 * 44100;
+  float *pcm = g_new (float, 2 * n);
+  guint32 state = 12345;
+  float rows[12] = { 0 }, sum = 0;
+  for (gint64 i = 0; i < n; i++)
+    {
+      /* row k changes every 2^k samples */
+      const int k = i == 0 ? 0 : MIN (__builtin_ctzll ((unsigned long long) i), 11);
+      state = state * 1664525u + 1013904223u;
+      const float r = (float) (state >> 8) / 16777216.0f - 0.5f;
+      sum += r - rows[k];
+      rows[k] = r;
+      pcm[2 * i] = pcm[2 * i + 1] = 0.08f * sum;
+    }
+  g_autoptr (StrataAudio) audio = strata_audio_new_take (pcm, n);
+  g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  const StrataModelConfig *cfg = &m->vae.cfg;
+  for (int l = 0; l < 3; l++)
+    {
+      const double ratio = seam_ratio (&f->level[l], cfg->prior_ctx[l] / 2);
+      g_test_message ("%s: change across window boundaries %.2fx the mean change elsewhere",
+                      strata_level_get_name (l), ratio);
+      g_assert_cmpfloat (ratio, <, 1.2);
+    }
+}
+
 /* ------------------------------------------------------------ main */
 
 int
@@ -1121,6 +1213,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/npz/numpy", test_npz);
   g_test_add_func ("/strata/model/cli/features", test_cli_features);
   g_test_add_func ("/strata/model/default/reference", test_default_reference);
+  g_test_add_func ("/strata/model/default/seamless", test_default_seamless);
   int rc = g_test_run ();
   g_autoptr (GFile) dir = g_file_new_for_path (tmpdir);
   g_autoptr (GFileEnumerator) en = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,

@@ -24,7 +24,7 @@
 #include "strata-feature-colors.h"
 #include "strata-feature-controller.h"
 #include "strata-spectrogram-lane.h"
-#include "strata-strata-bar.h"
+#include "strata-feature-bar.h"
 #include "strata-waveform-lane.h"
 #include "strata-window.h"
 #include "../model/strata-check-npz.h"
@@ -111,13 +111,27 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_free (fx->dir);
 }
 
+/* Gives the waveform and spectrogram lanes (rows 0 and 1) the test track's
+ * summaries and the timeline its duration, as the window does. */
+static void
+show_track (Fixture *fx)
+{
+  strata_waveform_lane_set_peaks (STRATA_WAVEFORM_LANE (strata_timeline_get_lane (fx->timeline, 0)),
+                                  strata_track_get_peaks (fx->track), strata_track_get_audio (fx->track),
+                                  strata_track_ref (fx->track), (GDestroyNotify) strata_track_unref);
+  strata_spectrogram_lane_set_specgram (STRATA_SPECTROGRAM_LANE (strata_timeline_get_lane (fx->timeline, 1)),
+                                        strata_track_get_specgram (fx->track),
+                                        strata_track_ref (fx->track), (GDestroyNotify) strata_track_unref);
+  strata_timeline_set_duration (fx->timeline, strata_track_get_duration (fx->track));
+}
+
 /* Shows the features of the test track with the test model. */
 static void
 show_features (Fixture *fx)
 {
   strata_feature_controller_set_model (fx->ctl, fx->model);
   strata_feature_controller_set_track (fx->ctl, fx->track);
-  strata_timeline_set_track (fx->timeline, fx->track);
+  show_track (fx);
   g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
   g_assert_cmpstr (strata_feature_controller_get_status (fx->ctl), ==, "");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -253,14 +267,14 @@ test_lanes_drawn (Fixture *fx, gconstpointer data)
   }
 
   /* Tooltip text. */
-  g_autofree char *tip = strata_strata_lane_describe_point (
+  g_autofree char *tip = strata_feature_lane_describe_point (
       strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE), 200, 10);
   g_assert_nonnull (tip);
   g_test_message ("tooltip: %s", tip);
   {
     /* "m:ss.mmm · Level · token N · dimension N = value", each part as
      * computed from the viewport and the features under the pointer */
-    StrataStrataLane *coarse = strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE);
+    StrataFeatureLane *coarse = strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE);
     StrataFeatureMaps *maps = strata_feature_controller_get_maps (fx->ctl);
     const StrataFeatureLevel *fl = &strata_feature_maps_get_features (maps)->level[STRATA_LEVEL_COARSE];
     g_autoptr(GRegex) re = g_regex_new ("^([0-9]+):([0-9]{2})\\.([0-9]{3}) · (\\w+) · token ([0-9]+) · "
@@ -297,9 +311,9 @@ test_modes (Fixture *fx, gconstpointer data)
   g_autofree guint32 *heat = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
   gsize n = (gsize) w * h;
 
-  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_TOKENS);
-  g_assert_cmpint (strata_strata_lane_get_mode (strata_feature_controller_get_lane (fx->ctl, 0)), ==,
-                   STRATA_STRATA_MODE_TOKENS);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_TOKENS);
+  g_assert_cmpint (strata_feature_lane_get_mode (strata_feature_controller_get_lane (fx->ctl, 0)), ==,
+                   STRATA_FEATURE_MODE_TOKENS);
   g_autofree guint32 *tokens = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
   g_assert_cmpuint ((gsize) w * h, ==, n);
   g_assert_cmpuint (count_different (heat, tokens, n), >, n / 2);
@@ -307,7 +321,7 @@ test_modes (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (strata_test_count_colours (tokens, n), >=, 2);
   strata_test_screenshot (fx->window, "ui-strata-tokens");
 
-  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_PCA);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_PCA);
   g_autofree guint32 *pca = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
   g_assert_cmpuint (count_different (pca, tokens, n), >, n / 2);
   g_assert_cmpuint (count_different (pca, heat, n), >, n / 2);
@@ -352,7 +366,7 @@ static void
 test_similar (Fixture *fx, gconstpointer data)
 {
   StrataViewport *vp = strata_timeline_get_viewport (fx->timeline);
-  StrataStrataLane *lane = NULL;
+  StrataFeatureLane *lane = NULL;
   StrataLevel level = STRATA_LEVEL_FINE;
   int w, h;
 
@@ -367,7 +381,7 @@ test_similar (Fixture *fx, gconstpointer data)
   strata_viewport_set_selection (vp, 2.0, 3.0);
   g_signal_emit_by_name (fx->timeline, "selection-finished");
   /* No press was seen in a stratum lane: nothing searched. */
-  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+  g_assert_cmpuint (strata_feature_lane_get_n_matches (lane), ==, 0);
 
   /* A press seen in the fine lane (its click gesture's "pressed"), then the
    * timeline's selection-finished: the search runs at that stratum. */
@@ -384,21 +398,21 @@ test_similar (Fixture *fx, gconstpointer data)
           }
       }
     g_assert_true (pressed);
-    g_assert_cmpint (strata_strata_lane_get_press_time (lane), >, 0);
+    g_assert_cmpint (strata_feature_lane_get_press_time (lane), >, 0);
     g_signal_emit_by_name (fx->timeline, "selection-finished");
-    g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), >, 0);
+    g_assert_cmpuint (strata_feature_lane_get_n_matches (lane), >, 0);
     /* A click (seek) ends the gesture: the next selection is not attributed. */
     g_signal_emit_by_name (fx->timeline, "seek", 1.0);
-    strata_strata_lane_set_matches (lane, NULL, 0);
+    strata_feature_lane_set_matches (lane, NULL, 0);
     g_signal_emit_by_name (fx->timeline, "selection-finished");
-    g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+    g_assert_cmpuint (strata_feature_lane_get_n_matches (lane), ==, 0);
   }
 
   guint found = strata_feature_controller_find_similar (fx->ctl, level);
   g_test_message ("similar to 2–3 s at the fine level: %u", found);
   g_assert_cmpuint (found, >, 0);
-  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, found);
-  g_assert_cmpuint (strata_strata_lane_get_n_matches (strata_feature_controller_get_lane (fx->ctl, 0)), ==, 0);
+  g_assert_cmpuint (strata_feature_lane_get_n_matches (lane), ==, found);
+  g_assert_cmpuint (strata_feature_lane_get_n_matches (strata_feature_controller_get_lane (fx->ctl, 0)), ==, 0);
 
   g_autofree guint32 *after = render_lane (fx, level, &w, &h);
   g_assert_cmpuint (count_different (before, after, n), >, 100);
@@ -415,7 +429,7 @@ test_similar (Fixture *fx, gconstpointer data)
   /* Clearing the selection and searching again clears the outlines. */
   strata_viewport_clear_selection (vp);
   g_assert_cmpuint (strata_feature_controller_find_similar (fx->ctl, level), ==, 0);
-  g_assert_cmpuint (strata_strata_lane_get_n_matches (lane), ==, 0);
+  g_assert_cmpuint (strata_feature_lane_get_n_matches (lane), ==, 0);
 }
 
 
@@ -622,7 +636,7 @@ test_cancel (Fixture *fx, gconstpointer data)
 static void
 test_bar (Fixture *fx, gconstpointer data)
 {
-  StrataStrataBar *bar = STRATA_STRATA_BAR (strata_strata_bar_new ());
+  StrataFeatureBar *bar = STRATA_FEATURE_BAR (strata_feature_bar_new ());
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *medium = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_MEDIUM));
 
@@ -631,7 +645,7 @@ test_bar (Fixture *fx, gconstpointer data)
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (bar));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (fx->timeline));
   g_object_unref (fx->timeline);
-  strata_strata_bar_set_controller (bar, fx->ctl);
+  strata_feature_bar_set_controller (bar, fx->ctl);
   show_features (fx);
 
   /* Find the controls. */
@@ -666,8 +680,8 @@ test_bar (Fixture *fx, gconstpointer data)
 
   /* Mode drop-down ↔ lanes. */
   gtk_drop_down_set_selected (drops[0], 2);
-  g_assert_cmpint (strata_feature_controller_get_mode (fx->ctl), ==, STRATA_STRATA_MODE_PCA);
-  strata_feature_controller_set_mode (fx->ctl, STRATA_STRATA_MODE_TOKENS);
+  g_assert_cmpint (strata_feature_controller_get_mode (fx->ctl), ==, STRATA_FEATURE_MODE_PCA);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_TOKENS);
   g_assert_cmpuint (gtk_drop_down_get_selected (drops[0]), ==, 1);
 
   /* Condition drop-down: "No condition" and the model's tags. */
@@ -684,7 +698,7 @@ test_bar (Fixture *fx, gconstpointer data)
       g_assert_true (strata_test_wait (has_features, fx->ctl, 60000));
     }
   strata_test_screenshot (fx->window, "ui-strata-bar");
-  strata_strata_bar_set_controller (bar, NULL);
+  strata_feature_bar_set_controller (bar, NULL);
 }
 
 static gboolean
@@ -705,11 +719,11 @@ test_no_model (Fixture *fx, gconstpointer data)
 
   g_setenv ("STRATA_MODEL_PATH", nowhere, TRUE);
   strata_feature_controller_set_track (fx->ctl, fx->track);
-  strata_timeline_set_track (fx->timeline, fx->track);
+  show_track (fx);
   g_assert_true (strata_test_wait (status_settled, fx->ctl, 30000));
   g_test_message ("without a model: %s", strata_feature_controller_get_status (fx->ctl));
   g_assert_true (g_str_has_prefix (strata_feature_controller_get_status (fx->ctl), "No model installed"));
-  g_assert_cmpstr (strata_strata_lane_get_message (strata_feature_controller_get_lane (fx->ctl, 2)), ==,
+  g_assert_cmpstr (strata_feature_lane_get_message (strata_feature_controller_get_lane (fx->ctl, 2)), ==,
                    strata_feature_controller_get_status (fx->ctl));
   /* The message is drawn: light text pixels on the dark lane. */
   g_autofree guint32 *px = render_lane (fx, STRATA_LEVEL_COARSE, &w, &h);
@@ -796,7 +810,7 @@ test_window (void)
                          == STRATA_LANE (strata_feature_controller_get_lane (ctl, l)));
       }
   g_assert_nonnull (spectrogram);
-  g_assert_nonnull (strata_test_find_widget (GTK_WIDGET (win), STRATA_TYPE_STRATA_BAR));
+  g_assert_nonnull (strata_test_find_widget (GTK_WIDGET (win), STRATA_TYPE_FEATURE_BAR));
 
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {

@@ -835,6 +835,79 @@ test_settings (void)
   }
 }
 
+static gboolean
+revealed (gpointer revealer)
+{
+  return gtk_revealer_get_child_revealed (revealer) == gtk_revealer_get_reveal_child (revealer);
+}
+
+/* The side panel: F9 / the header-bar toggle opens and closes it, the open
+ * state is remembered, the timeline keeps its lanes beside it, and pages
+ * added through strata_window_add_side_page() replace the placeholder. */
+static void
+test_side_panel (void)
+{
+  g_autoptr(GSettings) settings = strata_settings_new ();
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  GtkWidget *wave = GTK_WIDGET (find_lane (STRATA_TYPE_WAVEFORM_LANE));
+  guint n_lanes = strata_timeline_get_n_lanes (tl);
+  GtkWidget *panel = gtk_revealer_get_child (window->side_revealer);
+  GtkWidget *tags = gtk_label_new ("rock 0.91");
+  GtkWidget *mixing = gtk_label_new ("bass +4 dB");
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.side-panel");
+  int closed_width;
+
+  g_assert_cmpstr (accels[0], ==, "F9");
+  g_assert_false (strata_window_get_side_panel_open (window));
+  g_assert_false (g_settings_get_boolean (settings, "side-panel-open"));
+  g_assert_false (gtk_widget_get_mapped (panel));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  closed_width = gtk_widget_get_width (wave);
+
+  /* Open: the placeholder shows, the lanes stay, narrower. */
+  activate ("win.side-panel");
+  g_assert_true (strata_window_get_side_panel_open (window));
+  g_assert_true (g_settings_get_boolean (settings, "side-panel-open"));
+  g_assert_true (strata_test_wait (revealed, window->side_revealer, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (panel));
+  g_assert_true (gtk_widget_get_mapped (window->side_placeholder));
+  g_assert_false (gtk_widget_get_visible (window->side_switcher));
+  g_assert_cmpuint (strata_timeline_get_n_lanes (tl), ==, n_lanes);
+  for (guint i = 0; i < n_lanes; i++)
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (strata_timeline_get_lane (tl, i))));
+  g_test_message ("waveform lane %d px wide, %d px beside the open panel (%d px)", closed_width,
+                  gtk_widget_get_width (wave), gtk_widget_get_width (panel));
+  g_assert_cmpint (gtk_widget_get_width (panel), >=, 260);
+  g_assert_cmpint (gtk_widget_get_width (wave), <=, closed_width - 250);
+  screenshot ("side-panel");
+
+  /* Pages: the first replaces the placeholder, the second brings a switcher. */
+  strata_window_add_side_page (window, "tags", "Tags", tags);
+  g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped, tags, 5000));
+  g_assert_false (gtk_widget_get_visible (window->side_placeholder));
+  g_assert_false (gtk_widget_get_visible (window->side_switcher));
+  strata_window_add_side_page (window, "mixing", "Mixing", mixing);
+  g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped, mixing, 5000));
+  g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped,
+                                   window->side_switcher, 5000));
+  g_assert_false (gtk_widget_get_mapped (tags));
+
+  /* Closed again, and remembered; the lanes get their width back. */
+  activate ("win.side-panel");
+  g_assert_false (g_settings_get_boolean (settings, "side-panel-open"));
+  g_assert_true (strata_test_wait (revealed, window->side_revealer, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_false (gtk_widget_get_mapped (panel));
+  g_assert_cmpint (gtk_widget_get_width (wave), ==, closed_width);
+
+  /* The setting drives the panel too (a new window starts as it was left). */
+  g_settings_set_boolean (settings, "side-panel-open", TRUE);
+  g_assert_true (strata_window_get_side_panel_open (window));
+  g_settings_set_boolean (settings, "side-panel-open", FALSE);
+  g_assert_true (strata_test_wait (revealed, window->side_revealer, 5000));
+}
+
 static void
 test_shortcuts_window (void)
 {
@@ -901,6 +974,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
   g_test_add_func ("/strata/ui/settings", test_settings);
+  g_test_add_func ("/strata/ui/side-panel", test_side_panel);
   g_test_add_func ("/strata/ui/dialogs", test_dialogs);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
   g_test_add_func ("/strata/ui/drop", test_drop);

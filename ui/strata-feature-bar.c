@@ -1,13 +1,13 @@
-/* strata-strata-bar.c
+/* strata-feature-bar.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include "strata-strata-bar.h"
+#include "strata-feature-bar.h"
 
-struct _StrataStrataBar
+struct _StrataFeatureBar
 {
   GtkWidget parent_instance;
 
@@ -24,12 +24,12 @@ struct _StrataStrataBar
   gboolean syncing;
 };
 
-G_DEFINE_FINAL_TYPE (StrataStrataBar, strata_strata_bar, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (StrataFeatureBar, strata_feature_bar, GTK_TYPE_WIDGET)
 
 /* The condition list: "No condition", then the model's tags; keeps the
  * controller's condition selected. */
 static void
-sync_tags (StrataStrataBar *self)
+sync_tags (StrataFeatureBar *self)
 {
   g_auto(GStrv) tags = NULL;
   const char *current;
@@ -50,7 +50,7 @@ sync_tags (StrataStrataBar *self)
 }
 
 static void
-condition_selected_cb (StrataStrataBar *self)
+condition_selected_cb (StrataFeatureBar *self)
 {
   guint i = gtk_drop_down_get_selected (self->condition_dropdown);
 
@@ -72,19 +72,19 @@ selected_to_mode (GBinding *binding, const GValue *from, GValue *to, gpointer da
 {
   guint i = g_value_get_uint (from);
 
-  if (i > STRATA_STRATA_MODE_PCA)
+  if (i > STRATA_FEATURE_MODE_PCA)
     return FALSE;
   g_value_set_enum (to, (int) i);
   return TRUE;
 }
 
 void
-strata_strata_bar_set_controller (StrataStrataBar *self, StrataFeatureController *controller)
+strata_feature_bar_set_controller (StrataFeatureBar *self, StrataFeatureController *controller)
 {
   static const char *visible[3] = { "coarse-visible", "medium-visible", "fine-visible" };
   GtkToggleButton *toggles[3];
 
-  g_return_if_fail (STRATA_IS_STRATA_BAR (self));
+  g_return_if_fail (STRATA_IS_FEATURE_BAR (self));
 
   if (self->controller == controller)
     return;
@@ -115,37 +115,37 @@ strata_strata_bar_set_controller (StrataStrataBar *self, StrataFeatureController
 }
 
 static void
-strata_strata_bar_dispose (GObject *object)
+strata_feature_bar_dispose (GObject *object)
 {
-  StrataStrataBar *self = STRATA_STRATA_BAR (object);
+  StrataFeatureBar *self = STRATA_FEATURE_BAR (object);
 
   if (self->bindings)
-    strata_strata_bar_set_controller (self, NULL);
+    strata_feature_bar_set_controller (self, NULL);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), STRATA_TYPE_STRATA_BAR);
-  G_OBJECT_CLASS (strata_strata_bar_parent_class)->dispose (object);
+  gtk_widget_dispose_template (GTK_WIDGET (self), STRATA_TYPE_FEATURE_BAR);
+  G_OBJECT_CLASS (strata_feature_bar_parent_class)->dispose (object);
 }
 
 static void
-strata_strata_bar_class_init (StrataStrataBarClass *klass)
+strata_feature_bar_class_init (StrataFeatureBarClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = strata_strata_bar_dispose;
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-strata-bar.ui");
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, box);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, coarse_toggle);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, medium_toggle);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, fine_toggle);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, mode_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, condition_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, StrataStrataBar, condition_list);
+  G_OBJECT_CLASS (klass)->dispose = strata_feature_bar_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/strata/Strata/ui/strata-feature-bar.ui");
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, box);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, coarse_toggle);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, medium_toggle);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, fine_toggle);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, mode_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, condition_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, condition_list);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "strata-strata-bar");
+  gtk_widget_class_set_css_name (widget_class, "strata-feature-bar");
 }
 
 static void
-strata_strata_bar_init (StrataStrataBar *self)
+strata_feature_bar_init (StrataFeatureBar *self)
 {
   self->bindings = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -154,12 +154,12 @@ strata_strata_bar_init (StrataStrataBar *self)
 }
 
 /**
- * strata_strata_bar_new:
+ * strata_feature_bar_new:
  *
  * Returns: (transfer floating): the controls, unbound
  */
 GtkWidget *
-strata_strata_bar_new (void)
+strata_feature_bar_new (void)
 {
-  return g_object_new (STRATA_TYPE_STRATA_BAR, NULL);
+  return g_object_new (STRATA_TYPE_FEATURE_BAR, NULL);
 }

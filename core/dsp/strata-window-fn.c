@@ -1,19 +1,19 @@
-/* strata-window.c: analysis windows.
+/* strata-window-fn.c: analysis windows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "dsp/strata-window.h"
+#include "dsp/strata-window-fn.h"
 
 #include <math.h>
 #include <stddef.h>
 
 bool
-strata_window_fill (StrataWindowType type, bool periodic, int n, float *out)
+strata_window_fn_fill (StrataWindowFn type, bool periodic, int n, float *out)
 {
   if (n < 1 || out == NULL)
     return false;
-  if (type != STRATA_WINDOW_RECTANGULAR && type != STRATA_WINDOW_HANN &&
-      type != STRATA_WINDOW_HAMMING && type != STRATA_WINDOW_BLACKMAN)
+  if (type != STRATA_WINDOW_FN_RECTANGULAR && type != STRATA_WINDOW_FN_HANN &&
+      type != STRATA_WINDOW_FN_HAMMING && type != STRATA_WINDOW_FN_BLACKMAN)
     return false;
 
   if (n == 1)
@@ -30,16 +30,16 @@ strata_window_fill (StrataWindowType type, bool periodic, int n, float *out)
       double v;
       switch (type)
         {
-        case STRATA_WINDOW_HANN:
+        case STRATA_WINDOW_FN_HANN:
           v = 0.5 - 0.5 * cos (x);
           break;
-        case STRATA_WINDOW_HAMMING:
+        case STRATA_WINDOW_FN_HAMMING:
           v = 0.54 - 0.46 * cos (x);
           break;
-        case STRATA_WINDOW_BLACKMAN:
+        case STRATA_WINDOW_FN_BLACKMAN:
           v = 0.42 - 0.5 * cos (x) + 0.08 * cos (2.0 * x);
           break;
-        case STRATA_WINDOW_RECTANGULAR:
+        case STRATA_WINDOW_FN_RECTANGULAR:
         default:
           v = 1.0;
           break;
@@ -50,7 +50,7 @@ strata_window_fill (StrataWindowType type, bool periodic, int n, float *out)
 }
 
 double
-strata_window_sum (const float *w, int n, int power)
+strata_window_fn_sum (const float *w, int n, int power)
 {
   double s = 0.0;
   for (int i = 0; i < n; i++)

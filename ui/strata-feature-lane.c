@@ -1,4 +1,4 @@
-/* strata-strata-lane.c
+/* strata-feature-lane.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,17 +8,17 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include "strata-feature-colors.h"
-#include "strata-strata-lane.h"
+#include "strata-feature-lane.h"
 
 #define MAX_AVERAGE 32           /* frames averaged per pixel column, at most */
 #define BACKGROUND 0xff1e1e24u
 
-struct _StrataStrataLane
+struct _StrataFeatureLane
 {
   StrataLane parent_instance;
 
   StrataLevel level;
-  StrataStrataMode mode;
+  StrataFeatureMode mode;
   StrataFeatureMaps *maps;       /* (nullable) */
   char *message;                 /* (nullable) */
   GArray *matches;               /* (element-type StrataMatch) seconds */
@@ -30,15 +30,15 @@ struct _StrataStrataLane
 enum { PROP_0, PROP_LEVEL, PROP_MODE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_ENUM_TYPE (StrataStrataMode, strata_strata_mode,
-                    G_DEFINE_ENUM_VALUE (STRATA_STRATA_MODE_HEATMAP, "heatmap"),
-                    G_DEFINE_ENUM_VALUE (STRATA_STRATA_MODE_TOKENS, "tokens"),
-                    G_DEFINE_ENUM_VALUE (STRATA_STRATA_MODE_PCA, "pca"))
+G_DEFINE_ENUM_TYPE (StrataFeatureMode, strata_feature_mode,
+                    G_DEFINE_ENUM_VALUE (STRATA_FEATURE_MODE_HEATMAP, "heatmap"),
+                    G_DEFINE_ENUM_VALUE (STRATA_FEATURE_MODE_TOKENS, "tokens"),
+                    G_DEFINE_ENUM_VALUE (STRATA_FEATURE_MODE_PCA, "pca"))
 
-G_DEFINE_FINAL_TYPE (StrataStrataLane, strata_strata_lane, STRATA_TYPE_LANE)
+G_DEFINE_FINAL_TYPE (StrataFeatureLane, strata_feature_lane, STRATA_TYPE_LANE)
 
 static const StrataFeatureLevel *
-get_level (StrataStrataLane *self)
+get_level (StrataFeatureLane *self)
 {
   if (self->maps == NULL)
     return NULL;
@@ -91,10 +91,10 @@ average_rgb (const guint8 *rgb, int f0, int f1)
 }
 
 static void
-strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
+strata_feature_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
                            double start_s, double s_per_px)
 {
-  StrataStrataLane *self = STRATA_STRATA_LANE (lane);
+  StrataFeatureLane *self = STRATA_FEATURE_LANE (lane);
   const StrataFeatureLevel *fl = get_level (self);
   cairo_surface_t *target = cairo_get_target (cr);
   const guint32 *lut = strata_colormap_viridis ();
@@ -130,7 +130,7 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
         continue;
       switch (self->mode)
         {
-        case STRATA_STRATA_MODE_HEATMAP:
+        case STRATA_FEATURE_MODE_HEATMAP:
           {
             const float *heat = strata_feature_maps_get_heat (self->maps, self->level);
             int step = MAX (1, (f1 - f0) / MAX_AVERAGE), n = 0;
@@ -155,7 +155,7 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
               }
           }
           break;
-        case STRATA_STRATA_MODE_TOKENS:
+        case STRATA_FEATURE_MODE_TOKENS:
           {
             /* The token at the column's centre: its colour fills the
              * column, and a bright tick at its codebook position. */
@@ -169,7 +169,7 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
               pixels[(gsize) y * stride + x] = (y >= ty && y < ty + 3) ? 0xffffffffu : c;
           }
           break;
-        case STRATA_STRATA_MODE_PCA:
+        case STRATA_FEATURE_MODE_PCA:
         default:
           {
             guint32 c = average_rgb (strata_feature_maps_get_rgb (self->maps, self->level), f0, f1);
@@ -199,9 +199,9 @@ strata_strata_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
 }
 
 static void
-strata_strata_lane_draw_overlay (StrataLane *lane, cairo_t *cr, int width, int height)
+strata_feature_lane_draw_overlay (StrataLane *lane, cairo_t *cr, int width, int height)
 {
-  StrataStrataLane *self = STRATA_STRATA_LANE (lane);
+  StrataFeatureLane *self = STRATA_FEATURE_LANE (lane);
   PangoLayout *layout;
   int tw, th;
 
@@ -216,9 +216,9 @@ strata_strata_lane_draw_overlay (StrataLane *lane, cairo_t *cr, int width, int h
 }
 
 char *
-strata_strata_lane_describe_point (StrataStrataLane *self, double x, double y)
+strata_feature_lane_describe_point (StrataFeatureLane *self, double x, double y)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), NULL);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), NULL);
 
   StrataViewport *vp = strata_lane_get_viewport (STRATA_LANE (self));
   const StrataFeatureLevel *fl = get_level (self);
@@ -245,42 +245,34 @@ strata_strata_lane_describe_point (StrataStrataLane *self, double x, double y)
                           fl->features[(gsize) f * fl->D + dim]);
 }
 
-static gboolean
-query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+static char *
+describe_point (StrataLane *lane, double x, double y)
 {
-  g_autofree char *text = NULL;
-
-  if (keyboard)
-    return FALSE;
-  text = strata_strata_lane_describe_point (STRATA_STRATA_LANE (widget), x, y);
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
+  return strata_feature_lane_describe_point (STRATA_FEATURE_LANE (lane), x, y);
 }
 
 static void
-pressed_cb (GtkGestureClick *click, int n_press, double x, double y, StrataStrataLane *self)
+pressed_cb (GtkGestureClick *click, int n_press, double x, double y, StrataFeatureLane *self)
 {
   self->press_time = g_get_monotonic_time ();
 }
 
 static void
-strata_strata_lane_finalize (GObject *object)
+strata_feature_lane_finalize (GObject *object)
 {
-  StrataStrataLane *self = STRATA_STRATA_LANE (object);
+  StrataFeatureLane *self = STRATA_FEATURE_LANE (object);
 
   g_clear_pointer (&self->maps, strata_feature_maps_unref);
   g_clear_pointer (&self->matches, g_array_unref);
   g_free (self->message);
   g_free (self->column);
-  G_OBJECT_CLASS (strata_strata_lane_parent_class)->finalize (object);
+  G_OBJECT_CLASS (strata_feature_lane_parent_class)->finalize (object);
 }
 
 static void
-strata_strata_lane_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+strata_feature_lane_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  StrataStrataLane *self = STRATA_STRATA_LANE (object);
+  StrataFeatureLane *self = STRATA_FEATURE_LANE (object);
 
   switch (prop_id)
     {
@@ -296,10 +288,10 @@ strata_strata_lane_get_property (GObject *object, guint prop_id, GValue *value, 
 }
 
 static void
-strata_strata_lane_set_property (GObject *object, guint prop_id, const GValue *value,
+strata_feature_lane_set_property (GObject *object, guint prop_id, const GValue *value,
                                  GParamSpec *pspec)
 {
-  StrataStrataLane *self = STRATA_STRATA_LANE (object);
+  StrataFeatureLane *self = STRATA_FEATURE_LANE (object);
 
   switch (prop_id)
     {
@@ -308,7 +300,7 @@ strata_strata_lane_set_property (GObject *object, guint prop_id, const GValue *v
       strata_lane_set_title (STRATA_LANE (self), level_title (self->level));
       break;
     case PROP_MODE:
-      strata_strata_lane_set_mode (self, g_value_get_enum (value));
+      strata_feature_lane_set_mode (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -316,16 +308,17 @@ strata_strata_lane_set_property (GObject *object, guint prop_id, const GValue *v
 }
 
 static void
-strata_strata_lane_class_init (StrataStrataLaneClass *klass)
+strata_feature_lane_class_init (StrataFeatureLaneClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   StrataLaneClass *lane_class = STRATA_LANE_CLASS (klass);
 
-  object_class->finalize = strata_strata_lane_finalize;
-  object_class->get_property = strata_strata_lane_get_property;
-  object_class->set_property = strata_strata_lane_set_property;
-  lane_class->render = strata_strata_lane_render;
-  lane_class->draw_overlay = strata_strata_lane_draw_overlay;
+  object_class->finalize = strata_feature_lane_finalize;
+  object_class->get_property = strata_feature_lane_get_property;
+  object_class->set_property = strata_feature_lane_set_property;
+  lane_class->render = strata_feature_lane_render;
+  lane_class->draw_overlay = strata_feature_lane_draw_overlay;
+  lane_class->describe_point = describe_point;
   lane_class->dark = TRUE;
 
   properties[PROP_LEVEL] =
@@ -333,21 +326,19 @@ strata_strata_lane_class_init (StrataStrataLaneClass *klass)
                       STRATA_LEVEL_COARSE,
                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODE] =
-    g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_STRATA_MODE, STRATA_STRATA_MODE_HEATMAP,
+    g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_FEATURE_MODE, STRATA_FEATURE_MODE_HEATMAP,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-strata-lane");
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-feature-lane");
 }
 
 static void
-strata_strata_lane_init (StrataStrataLane *self)
+strata_feature_lane_init (StrataFeatureLane *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 64);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 
   /* Only watches presses (capture phase, never claims the sequence): the
    * timeline's drag gesture still makes the selection. */
@@ -358,54 +349,54 @@ strata_strata_lane_init (StrataStrataLane *self)
 }
 
 /**
- * strata_strata_lane_new:
+ * strata_feature_lane_new:
  * @level: the stratum shown
  *
  * Returns: (transfer floating): a feature-stratum lane
  */
 StrataLane *
-strata_strata_lane_new (StrataLevel level)
+strata_feature_lane_new (StrataLevel level)
 {
-  return g_object_new (STRATA_TYPE_STRATA_LANE, "level", (int) level, NULL);
+  return g_object_new (STRATA_TYPE_FEATURE_LANE, "level", (int) level, NULL);
 }
 
 /**
- * strata_strata_lane_get_level:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_level:
+ * @self: a #StrataFeatureLane
  *
  * Returns: the stratum shown
  */
 StrataLevel
-strata_strata_lane_get_level (StrataStrataLane *self)
+strata_feature_lane_get_level (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), STRATA_LEVEL_COARSE);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), STRATA_LEVEL_COARSE);
   return self->level;
 }
 
 /**
- * strata_strata_lane_get_mode:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_mode:
+ * @self: a #StrataFeatureLane
  *
  * Returns: how the stratum is drawn
  */
-StrataStrataMode
-strata_strata_lane_get_mode (StrataStrataLane *self)
+StrataFeatureMode
+strata_feature_lane_get_mode (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), STRATA_STRATA_MODE_HEATMAP);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), STRATA_FEATURE_MODE_HEATMAP);
   return self->mode;
 }
 
 /**
- * strata_strata_lane_set_mode:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_set_mode:
+ * @self: a #StrataFeatureLane
  * @mode: heatmap, token map or PCA ribbon
  *
  * Switches the drawing.
  */
 void
-strata_strata_lane_set_mode (StrataStrataLane *self, StrataStrataMode mode)
+strata_feature_lane_set_mode (StrataFeatureLane *self, StrataFeatureMode mode)
 {
-  g_return_if_fail (STRATA_IS_STRATA_LANE (self));
+  g_return_if_fail (STRATA_IS_FEATURE_LANE (self));
 
   if (self->mode == mode)
     return;
@@ -415,16 +406,16 @@ strata_strata_lane_set_mode (StrataStrataLane *self, StrataStrataMode mode)
 }
 
 /**
- * strata_strata_lane_set_maps:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_set_maps:
+ * @self: a #StrataFeatureLane
  * @maps: (nullable) (transfer none): the features to draw
  *
  * Replaces the drawn features; clears the similarity matches.
  */
 void
-strata_strata_lane_set_maps (StrataStrataLane *self, StrataFeatureMaps *maps)
+strata_feature_lane_set_maps (StrataFeatureLane *self, StrataFeatureMaps *maps)
 {
-  g_return_if_fail (STRATA_IS_STRATA_LANE (self));
+  g_return_if_fail (STRATA_IS_FEATURE_LANE (self));
 
   if (self->maps == maps)
     return;
@@ -437,29 +428,29 @@ strata_strata_lane_set_maps (StrataStrataLane *self, StrataFeatureMaps *maps)
 }
 
 /**
- * strata_strata_lane_get_maps:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_maps:
+ * @self: a #StrataFeatureLane
  *
  * Returns: (transfer none) (nullable): the drawn features
  */
 StrataFeatureMaps *
-strata_strata_lane_get_maps (StrataStrataLane *self)
+strata_feature_lane_get_maps (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), NULL);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), NULL);
   return self->maps;
 }
 
 /**
- * strata_strata_lane_set_message:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_set_message:
+ * @self: a #StrataFeatureLane
  * @message: (nullable): text shown while there are no features
  *
  * Sets the lane's message ("No model installed", "Computing…").
  */
 void
-strata_strata_lane_set_message (StrataStrataLane *self, const char *message)
+strata_feature_lane_set_message (StrataFeatureLane *self, const char *message)
 {
-  g_return_if_fail (STRATA_IS_STRATA_LANE (self));
+  g_return_if_fail (STRATA_IS_FEATURE_LANE (self));
 
   if (g_strcmp0 (self->message, message) == 0)
     return;
@@ -469,30 +460,30 @@ strata_strata_lane_set_message (StrataStrataLane *self, const char *message)
 }
 
 /**
- * strata_strata_lane_get_message:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_message:
+ * @self: a #StrataFeatureLane
  *
  * Returns: (nullable): the message
  */
 const char *
-strata_strata_lane_get_message (StrataStrataLane *self)
+strata_feature_lane_get_message (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), NULL);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), NULL);
   return self->message;
 }
 
 /**
- * strata_strata_lane_set_matches:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_set_matches:
+ * @self: a #StrataFeatureLane
  * @matches: (array length=n) (nullable): passages in seconds
  * @n: how many
  *
  * Outlines @matches (similarity search results) over the stratum.
  */
 void
-strata_strata_lane_set_matches (StrataStrataLane *self, const StrataMatch *matches, guint n)
+strata_feature_lane_set_matches (StrataFeatureLane *self, const StrataMatch *matches, guint n)
 {
-  g_return_if_fail (STRATA_IS_STRATA_LANE (self));
+  g_return_if_fail (STRATA_IS_FEATURE_LANE (self));
   g_return_if_fail (n == 0 || matches != NULL);
 
   if (self->matches == NULL)
@@ -504,27 +495,27 @@ strata_strata_lane_set_matches (StrataStrataLane *self, const StrataMatch *match
 }
 
 /**
- * strata_strata_lane_get_n_matches:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_n_matches:
+ * @self: a #StrataFeatureLane
  *
  * Returns: the number of outlined passages
  */
 guint
-strata_strata_lane_get_n_matches (StrataStrataLane *self)
+strata_feature_lane_get_n_matches (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), 0);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), 0);
   return self->matches ? self->matches->len : 0;
 }
 
 /**
- * strata_strata_lane_get_press_time:
- * @self: a #StrataStrataLane
+ * strata_feature_lane_get_press_time:
+ * @self: a #StrataFeatureLane
  *
  * Returns: g_get_monotonic_time() of the last press in the lane, or 0
  */
 gint64
-strata_strata_lane_get_press_time (StrataStrataLane *self)
+strata_feature_lane_get_press_time (StrataFeatureLane *self)
 {
-  g_return_val_if_fail (STRATA_IS_STRATA_LANE (self), 0);
+  g_return_val_if_fail (STRATA_IS_FEATURE_LANE (self), 0);
   return self->press_time;
 }
