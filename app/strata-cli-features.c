@@ -5,6 +5,12 @@
  * medium_tokens, fine_tokens (int32, T), rates (float64[3], coarse first)
  * and model_version (a one-element string array).
  *
+ * It runs the features task the window runs, through the same cache
+ * ($XDG_CACHE_HOME/strata, or --cache-dir): a second run on the same file,
+ * model and options reads the features back instead of decoding and
+ * extracting again. With STRATA_TASK_STATS set, it says on stderr how many
+ * times it computed and how many it read from the cache.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -13,15 +19,17 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "audio/strata-audio.h"
-#include "nn/strata-nn.h"
 #include "model/strata-model.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-model-registry.h"
+#include "tasks/strata-track-load.h"
 #include "strata-cli.h"
 
 int
 strata_cli_features (int argc, char **argv)
 {
-  g_autofree char *output = NULL, *model_path = NULL, *layer_arg = NULL;
+  g_autofree char *output = NULL, *model_path = NULL, *layer_arg = NULL, *cache_dir = NULL;
   g_auto (GStrv) condition = NULL;
   int layer = 0;   /* 0: the model's default */
   const GOptionEntry entries[] = {
@@ -32,6 +40,9 @@ strata_cli_features (int argc, char **argv)
       N_("Prior block whose output is taken (default: the middle one)"), N_("N") },
     { "condition", 0, 0, G_OPTION_ARG_STRING_ARRAY, &condition,
       N_("Condition the priors on a tag (style or instrument family); repeatable"), N_("TAG") },
+    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir,
+      N_("Cache folder (default: $XDG_CACHE_HOME/strata, shared with the window)"),
+      N_("DIR") },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (N_("FILE"));
@@ -71,24 +82,37 @@ strata_cli_features (int argc, char **argv)
         }
       layer = (int) value;
     }
-  strata_nn_set_num_threads (1);
-  g_autoptr (StrataModel) model = model_path ? strata_model_load (model_path, &error)
-                                             : strata_model_load_default (&error);
+  g_autoptr (StrataModel) model = strata_model_registry_get_foundation (model_path, &error);
   if (!model)
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;
     }
-  g_autoptr (StrataAudio) audio = strata_audio_decode (argv[1], strata_cli_progress, NULL, NULL,
-                                                       &error);
-  if (!audio)
+  if (cache_dir == NULL)
+    cache_dir = strata_cache_dup_default_dir ();
+
+  StrataTaskContext ctx, sub;
+  strata_task_context_init (&ctx, cache_dir, NULL, strata_cli_progress, NULL);
+  strata_task_context_span (&sub, &ctx, 0.0, 0.05);
+  g_autofree char *hash = strata_task_hash_file (argv[1], &sub, &error);
+  if (!hash)
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;
     }
-  StrataFeatureOptions opts = { layer, (const char *const *) condition };
-  g_autoptr (StrataFeatures) f = strata_model_extract (model, audio, &opts, strata_cli_progress,
-                                                       NULL, NULL, NULL, &error);
+  StrataFeaturesInput input = {
+    .model = model,
+    .path = argv[1],
+    .hash = hash,
+    .layer = layer,
+    .condition = (const char *const *) condition,
+  };
+  strata_task_context_span (&sub, &ctx, 0.05, 1.0);
+  g_autoptr (StrataFeatures) f = strata_task_run (&strata_features_task, &input, &sub, &error);
+  if (g_getenv ("STRATA_TASK_STATS"))
+    fprintf (stderr, "strata-cli: features computed %u, from the cache %u\n",
+             strata_task_get_n_computed (&strata_features_task),
+             strata_task_get_n_cached (&strata_features_task));
   if (!f)
     {
       gboolean usage = g_error_matches (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_BAD_OPTION);

@@ -1,8 +1,10 @@
 /* strata-cli-info.c: `strata-cli info FILE... [--json]`.
  *
  * For each file: path, format, detail, sample_rate, channels, frames and
- * duration_s, read with strata_audio_probe_measured() (no decoding, but
- * for a file whose length no header gives). Human output is
+ * duration_s, read with strata_audio_probe_measured(): a header's length is
+ * reported only when the audio behind it reads, so a file cut or damaged
+ * after its header is reported damaged, as `features` and the window's load
+ * report it; a length no header gives is measured. Human output is
  * one block per file separated by a blank line; --json prints one JSON array
  * with an object per file, in argument order. A file that cannot be read is
  * reported on stderr (the message names the file and the reason) and, with

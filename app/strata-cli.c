@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 
 #include "strata-cli.h"
+#include "tasks/strata-task.h"
 
 typedef struct {
   const char *name;
@@ -51,7 +52,7 @@ strata_cli_progress (double fraction, const char *stage, void *user_data)
   if (fraction < 1.0 && now - last < 100000)
     return;
   last = now;
-  fprintf (stderr, "\r%-24s %5.1f %%%s", stage ? stage : "", 100.0 * fraction,
+  fprintf (stderr, "\r%-24s %5.1f %%%s", strata_task_stage_text (stage), 100.0 * fraction,
            fraction >= 1.0 ? "\n" : "");
   fflush (stderr);
 }

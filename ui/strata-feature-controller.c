@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include "analysis/strata-features-job.h"
-#include "io/strata-output.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
+#include "strata-export.h"
+#include "strata-task-slot.h"
 
 #define MAX_MATCHES 8
 
@@ -25,8 +27,7 @@ struct _StrataFeatureController
   gboolean model_missing;          /* the default model could not be loaded */
   char *model_error;               /* (nullable) why */
   StrataFeatureMaps *maps;         /* (nullable) */
-  GCancellable *cancellable;       /* (nullable) the running job's */
-  guint generation;                /* bumped on every restart; stale results are dropped */
+  StrataTaskSlot slot;             /* the model or features job of this track */
 
   StrataFeatureMode mode;
   char *condition;                 /* "" = none */
@@ -91,50 +92,25 @@ set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
 
 /* ---- jobs ------------------------------------------------------------------ */
 
-typedef struct {
-  StrataFeatureController *self;   /* (owned) */
-  guint generation;
-} JobRef;
-
-static JobRef *
-job_ref_new (StrataFeatureController *self)
-{
-  JobRef *ref = g_new (JobRef, 1);
-  ref->self = g_object_ref (self);
-  ref->generation = self->generation;
-  return ref;
-}
-
 static void
-job_ref_free (JobRef *ref)
+features_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
-  g_object_unref (ref->self);
-  g_free (ref);
-}
-
-static void
-features_done_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  JobRef *ref = data;
-  StrataFeatureController *self = ref->self;
+  StrataFeatureController *self = owner;
   g_autoptr(GError) error = NULL;
   g_autoptr(StrataFeatureMaps) maps = strata_features_job_finish (STRATA_ENGINE (source), result,
                                                                   &error);
 
-  if (ref->generation == self->generation)
+  if (!current)
+    return;
+  if (maps != NULL)
     {
-      g_clear_object (&self->cancellable);
-      if (maps != NULL)
-        {
-          set_maps (self, maps);
-          set_status (self, "");
-        }
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, _("Feature extraction cancelled"));
-      else
-        set_status (self, error->message);
+      set_maps (self, maps);
+      set_status (self, "");
     }
-  job_ref_free (ref);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (self, _("Feature extraction cancelled"));
+  else
+    set_status (self, error->message);
 }
 
 static void
@@ -142,29 +118,23 @@ start_features (StrataFeatureController *self)
 {
   const char *cond[2] = { self->condition, NULL };
 
-  set_status (self, _("Computing features…"));
-  self->cancellable = g_cancellable_new ();
-  strata_features_job_async (self->engine, self->model, self->track, 0,
-                             self->condition[0] ? cond : NULL, self->cancellable,
-                             features_done_cb, job_ref_new (self));
-}
+  GCancellable *cancellable = strata_task_slot_restart (&self->slot);
 
-static gpointer
-load_model_job (StrataJob *job, gpointer data, GError **error)
-{
-  strata_job_progress (job, 0.0, _("Loading the model"));
-  return strata_model_load_default (error);
+  set_status (self, _("Computing features…"));
+  strata_features_job_async (self->engine, self->model, self->track, 0,
+                             self->condition[0] ? cond : NULL, cancellable,
+                             strata_task_slot_ready,
+                             strata_task_slot_bind (&self->slot, self, features_done_cb));
 }
 
 static void
-model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+model_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
-  JobRef *ref = data;
-  StrataFeatureController *self = ref->self;
+  StrataFeatureController *self = owner;
   g_autoptr(GError) error = NULL;
-  StrataModel *model = strata_engine_run_finish (STRATA_ENGINE (source), result, &error);
+  StrataModel *model = strata_model_registry_get_finish (STRATA_ENGINE (source), result, &error);
 
-  if (ref->generation != self->generation)
+  if (!current)
     {
       /* Keep a model that arrived late all the same. */
       if (model != NULL && self->model == NULL)
@@ -174,10 +144,8 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
         }
       else if (model != NULL)
         strata_model_unref (model);
-      job_ref_free (ref);
       return;
     }
-  g_clear_object (&self->cancellable);
   if (model != NULL)
     {
       self->model = model;
@@ -196,7 +164,6 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
         self->model_error = g_strdup (error->message);
       set_status (self, self->model_error);
     }
-  job_ref_free (ref);
 }
 
 /* Cancels what runs and starts over for the current track, model and
@@ -204,10 +171,7 @@ model_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 static void
 start (StrataFeatureController *self)
 {
-  self->generation++;
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  strata_task_slot_drop (&self->slot);
   set_maps (self, NULL);
 
   if (self->track == NULL)
@@ -221,11 +185,12 @@ start (StrataFeatureController *self)
     set_status (self, self->model_error);
   else
     {
+      GCancellable *cancellable = strata_task_slot_restart (&self->slot);
+
       set_status (self, _("Loading the model…"));
-      self->cancellable = g_cancellable_new ();
-      strata_engine_run_async (self->engine, "model", load_model_job, NULL, NULL,
-                               (GDestroyNotify) strata_model_unref, self->cancellable,
-                               model_done_cb, job_ref_new (self));
+      strata_model_registry_get_async (self->engine, &strata_foundation_model_kind, NULL,
+                                       cancellable, strata_task_slot_ready,
+                                       strata_task_slot_bind (&self->slot, self, model_done_cb));
     }
 }
 
@@ -302,10 +267,7 @@ strata_feature_controller_dispose (GObject *object)
 {
   StrataFeatureController *self = STRATA_FEATURE_CONTROLLER (object);
 
-  self->generation++;
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  strata_task_slot_drop (&self->slot);
   if (self->timeline)
     g_signal_handlers_disconnect_by_data (self->timeline, self);
   g_clear_object (&self->timeline);
@@ -422,6 +384,7 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
 static void
 strata_feature_controller_init (StrataFeatureController *self)
 {
+  strata_task_slot_init (&self->slot);
   self->condition = g_strdup ("");
   self->status = g_strdup ("");
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -514,8 +477,7 @@ void
 strata_feature_controller_cancel (StrataFeatureController *self)
 {
   g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
+  strata_task_slot_cancel (&self->slot);
 }
 
 /**
@@ -698,32 +660,17 @@ strata_feature_controller_get_level_visible (StrataFeatureController *self, Stra
   return self->visible[level];
 }
 
-/**
- * strata_feature_controller_export_png:
- * @self: a #StrataFeatureController
- * @file: the PNG file to write
- * @error: return location for a #GError
- *
- * Writes the section ribbon and the visible stratum lanes, stacked, as
- * drawn now (the visible time range, the current mode).
- *
- * Returns: %TRUE on success
- */
-gboolean
-strata_feature_controller_export_png (StrataFeatureController *self, GFile *file, GError **error)
+/* The section ribbon and the visible stratum lanes, stacked, as drawn now;
+ * NULL with @error set when they are not shown. (transfer full) */
+static GdkTexture *
+render_lanes (StrataFeatureController *self, GError **error)
 {
-  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
   StrataLane *rows[1 + STRATA_N_LEVELS];
   cairo_surface_t *surfaces[1 + STRATA_N_LEVELS];
   int n = 0, width = 0, height = 0, y = 0;
   cairo_surface_t *out;
   cairo_t *cr;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-  g_autofree char *name = NULL;
-  g_autoptr(GError) local = NULL;
+  GdkTexture *texture;
 
   rows[n++] = STRATA_LANE (self->ribbon);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
@@ -737,7 +684,7 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
                        _("The feature lanes are not shown: nothing to export"));
           for (int j = 0; j < i; j++)
             cairo_surface_destroy (surfaces[j]);
-          return FALSE;
+          return NULL;
         }
       surfaces[i] = strata_lane_render_surface (rows[i]);
       width = MAX (width, cairo_image_surface_get_width (surfaces[i]));
@@ -764,22 +711,65 @@ strata_feature_controller_export_png (StrataFeatureController *self, GFile *file
                                       cairo_image_surface_get_stride (out));
   }
   cairo_surface_destroy (out);
-  png = gdk_texture_save_to_png_bytes (texture);
-  if (g_file_peek_path (file) != NULL)
-    {
-      const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  return texture;
+}
 
-      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
-    }
-  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL,
-                                FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &local))
+static const char *
+track_path (StrataFeatureController *self)
+{
+  return self->track ? strata_track_get_path (self->track) : NULL;
+}
+
+/**
+ * strata_feature_controller_export_png:
+ * @self: a #StrataFeatureController
+ * @file: the PNG file to write
+ * @error: return location for a #GError
+ *
+ * Writes the section ribbon and the visible stratum lanes, stacked, as
+ * drawn now (the visible time range, the current mode), on the calling
+ * thread; the window uses strata_feature_controller_export_png_async().
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_feature_controller_export_png (StrataFeatureController *self, GFile *file, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  g_autoptr(GdkTexture) texture = render_lanes (self, error);
+  return texture != NULL && _strata_export_write_png (texture, file, track_path (self), error);
+}
+
+/**
+ * strata_feature_controller_export_png_async:
+ * @self: a #StrataFeatureController
+ * @file: the PNG file to write
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * Renders the lanes now (main thread), then encodes and writes the PNG on
+ * the engine's I/O queue.
+ */
+void
+strata_feature_controller_export_png_async (StrataFeatureController *self, GFile *file,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  GError *error = NULL;
+
+  g_autoptr(GdkTexture) texture = render_lanes (self, &error);
+  if (texture == NULL)
     {
-      name = g_file_get_parse_name (file);
-      g_set_error (error, local->domain, local->code, _("Cannot write “%s”: %s"), name,
-                   local->message);
-      return FALSE;
+      g_task_report_error (self->engine, callback, user_data, NULL, error);
+      return;
     }
-  return TRUE;
+  _strata_export_png_async (self->engine, texture, file, track_path (self), cancellable,
+                            callback, user_data);
 }
 
 /**
@@ -805,7 +795,55 @@ strata_feature_controller_export_npz (StrataFeatureController *self, const char 
                    _("There are no features to export yet"));
       return FALSE;
     }
-  const char *inputs[] = { self->track ? strata_track_get_path (self->track) : NULL, NULL };
+  const char *inputs[] = { track_path (self), NULL };
   return strata_features_write_npz (strata_feature_maps_get_features (self->maps), path, inputs,
                                     error);
+}
+
+/**
+ * strata_feature_controller_export_npz_async:
+ * @self: a #StrataFeatureController
+ * @path: the .npz file to write
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * strata_feature_controller_export_npz() on the engine's I/O queue.
+ */
+void
+strata_feature_controller_export_npz_async (StrataFeatureController *self, const char *path,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->maps == NULL)
+    {
+      g_task_report_new_error (self->engine, callback, user_data, NULL, G_IO_ERROR,
+                               G_IO_ERROR_FAILED, "%s", _("There are no features to export yet"));
+      return;
+    }
+  _strata_export_npz_async (self->engine, strata_feature_maps_get_features (self->maps), path,
+                            track_path (self), cancellable, callback, user_data);
+}
+
+/**
+ * strata_feature_controller_export_finish:
+ * @self: a #StrataFeatureController
+ * @result: the result given to the callback
+ * @error: return location for an error naming the file
+ *
+ * Finishes either asynchronous export.
+ *
+ * Returns: %TRUE when the file was written
+ */
+gboolean
+strata_feature_controller_export_finish (StrataFeatureController *self, GAsyncResult *result,
+                                         GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), FALSE);
+  if (g_task_get_source_tag (G_TASK (result)) == NULL)
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return _strata_export_finish (self->engine, result, error);
 }

@@ -15,6 +15,7 @@
 
 #include <gtk/gtk.h>
 #include "engine/strata-engine.h"
+#include "tasks/strata-track.h"
 #include "strata-section-ribbon.h"
 #include "strata-feature-lane.h"
 #include "strata-timeline.h"
@@ -80,5 +81,19 @@ gboolean    strata_feature_controller_export_png    (StrataFeatureController *se
  * coarse, medium, fine, *_tokens, rates, model_version). */
 gboolean    strata_feature_controller_export_npz    (StrataFeatureController *self,
                                                      const char *path, GError **error);
+
+void        strata_feature_controller_export_png_async (StrataFeatureController *self,
+                                                        GFile                   *file,
+                                                        GCancellable            *cancellable,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+void        strata_feature_controller_export_npz_async (StrataFeatureController *self,
+                                                        const char              *path,
+                                                        GCancellable            *cancellable,
+                                                        GAsyncReadyCallback      callback,
+                                                        gpointer                 user_data);
+gboolean    strata_feature_controller_export_finish    (StrataFeatureController *self,
+                                                        GAsyncResult            *result,
+                                                        GError                 **error);
 
 G_END_DECLS

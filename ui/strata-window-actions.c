@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include "io/strata-output.h"
+#include "strata-export.h"
 #include "strata-window-private.h"
 
 #define SKIP_SECONDS 5.0
@@ -25,43 +25,26 @@ _strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enabled)
 
 /* ---- export ------------------------------------------------------------------ */
 
-/**
- * strata_window_export_picture:
- * @self: a #StrataWindow
- * @file: where to write the PNG
- * @error: return location for an error
- *
- * Saves what the timeline shows (all lanes, at the window's zoom) as a PNG
- * image, rendered by the window's renderer.
- *
- * Returns: %TRUE on success; %FALSE with @error set (the message names the file)
- */
-gboolean
-strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
+/* What the timeline shows, rendered by the window's renderer; NULL with
+ * @error set (naming @file) when there is no track. (transfer full) */
+static GdkTexture *
+render_timeline (StrataWindow *self, GFile *file, GError **error)
 {
-  GtkWidget *widget;
+  GtkWidget *widget = GTK_WIDGET (self->timeline);
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-  g_autoptr(GError) local_error = NULL;
   GtkSnapshot *snapshot;
   GskRenderNode *node;
-  int w, h;
+  GdkTexture *texture;
+  int w = gtk_widget_get_width (widget);
+  int h = gtk_widget_get_height (widget);
 
-  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  widget = GTK_WIDGET (self->timeline);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
   if (self->track == NULL || w <= 0 || h <= 0)
     {
       g_autofree char *name = g_file_get_parse_name (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                    _("Could not save “%s”: there is no track to show"), name);
-      return FALSE;
+      return NULL;
     }
-
   paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, w, h);
@@ -69,24 +52,86 @@ strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   gsk_render_node_unref (node);
-  png = gdk_texture_save_to_png_bytes (texture);
-  if (g_file_peek_path (file) != NULL)
-    {
-      const char *inputs[] = { strata_track_get_path (self->track), NULL };
+  return texture;
+}
 
-      return strata_output_write_bytes (g_file_peek_path (file), inputs, png, error);
-    }
+/**
+ * strata_window_export_picture:
+ * @self: a #StrataWindow
+ * @file: where to write the PNG
+ * @error: return location for an error
+ *
+ * Saves what the timeline shows (all lanes, at the window's zoom) as a PNG
+ * image, rendered by the window's renderer, on the calling thread; the
+ * export action uses strata_window_export_picture_async().
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (the message names the file)
+ */
+gboolean
+strata_window_export_picture (StrataWindow *self, GFile *file, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (!g_file_replace_contents (file, g_bytes_get_data (png, NULL), g_bytes_get_size (png),
-                                NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,
-                                &local_error))
+  g_autoptr(GdkTexture) texture = render_timeline (self, file, error);
+  return texture != NULL &&
+         _strata_export_write_png (texture, file, strata_track_get_path (self->track), error);
+}
+
+/**
+ * strata_window_export_picture_async:
+ * @self: a #StrataWindow
+ * @file: where to write the PNG
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * Renders now (main thread); encodes and writes on the engine's I/O queue.
+ * Finish with strata_window_export_finish().
+ */
+void
+strata_window_export_picture_async (StrataWindow *self, GFile *file, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_return_if_fail (STRATA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  GError *error = NULL;
+
+  g_autoptr(GdkTexture) texture = render_timeline (self, file, &error);
+  if (texture == NULL)
     {
-      g_autofree char *name = g_file_get_parse_name (file);
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Could not save “%s”: %s"), name, local_error->message);
-      return FALSE;
+      g_task_report_error (self->engine, callback, user_data, NULL, error);
+      return;
     }
-  return TRUE;
+  _strata_export_png_async (self->engine, texture, file, strata_track_get_path (self->track),
+                            NULL, callback, user_data);
+}
+
+/**
+ * strata_window_export_finish:
+ * @self: a #StrataWindow
+ * @result: the result given to the callback
+ * @error: return location for an error naming the file
+ *
+ * Finishes strata_window_export_picture_async() and the feature exports.
+ *
+ * Returns: %TRUE when the file was written
+ */
+gboolean
+strata_window_export_finish (StrataWindow *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), FALSE);
+  return strata_feature_controller_export_finish (self->features, result, error);
+}
+
+/* An export finished: a failure shows in the window's error bar. */
+void
+_strata_window_export_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(StrataWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!strata_window_export_finish (self, result, &error))
+    _strata_window_show_error (self, error->message);
 }
 
 static void
@@ -95,10 +140,10 @@ export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
 
-      if (file != NULL && !strata_window_export_picture (self, file, &error))
-        _strata_window_show_error (self, error->message);
+      if (file != NULL)
+        strata_window_export_picture_async (self, file, _strata_window_export_done,
+                                            g_object_ref (self));
     }
   g_clear_object (&self->chooser);
 }

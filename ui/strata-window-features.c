@@ -30,15 +30,16 @@ export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      gboolean ok = TRUE;
 
+      /* Written off the main thread; a failure shows in the error bar. */
       if (file != NULL && kind == EXPORT_PNG)
-        ok = strata_feature_controller_export_png (self->features, file, &error);
+        strata_feature_controller_export_png_async (self->features, file, NULL,
+                                                    _strata_window_export_done,
+                                                    g_object_ref (self));
       else if (file != NULL && g_file_peek_path (file) != NULL)
-        ok = strata_feature_controller_export_npz (self->features, g_file_peek_path (file), &error);
-      if (!ok)
-        _strata_window_show_error (self, error->message);
+        strata_feature_controller_export_npz_async (self->features, g_file_peek_path (file), NULL,
+                                                    _strata_window_export_done,
+                                                    g_object_ref (self));
     }
   g_clear_object (&self->chooser);
 }

@@ -60,4 +60,8 @@ void _strata_window_show_save_dialog          (StrataWindow *self, const char *t
 void _strata_window_features_init             (StrataWindow *self);
 void _strata_window_features_dispose          (StrataWindow *self);
 
+/* strata-window-actions.c: the callback of every export (data: a window
+ * reference); a failure shows in the error bar. */
+void _strata_window_export_done (GObject *source, GAsyncResult *result, gpointer data);
+
 G_END_DECLS

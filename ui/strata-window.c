@@ -11,6 +11,7 @@
 #include "strata-spectrogram-lane.h"
 #include "strata-waveform-lane.h"
 #include "strata-window-private.h"
+#include "tasks/strata-track-load.h"
 
 #define MAX_RECENT 6
 #define LABEL_HZ 15
@@ -275,7 +276,7 @@ load_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   LoadData *data = user_data;
   g_autoptr(StrataWindow) self = g_weak_ref_get (&data->window);
   g_autoptr(GError) error = NULL;
-  g_autoptr(StrataTrack) track = strata_engine_load_finish (STRATA_ENGINE (source), result, &error);
+  g_autoptr(StrataTrack) track = strata_track_load_finish (STRATA_ENGINE (source), result, &error);
 
   if (self == NULL)
     goto out;
@@ -351,7 +352,7 @@ strata_window_open (StrataWindow *self, GFile *file)
   g_weak_ref_init (&data->window, self);
   data->cancellable = g_object_ref (self->load_cancellable);
   data->file = g_object_ref (file);
-  strata_engine_load_async (self->engine, path, self->load_cancellable, load_ready_cb, data);
+  strata_track_load_async (self->engine, path, self->load_cancellable, load_ready_cb, data);
 }
 
 /* ---- drag and drop ------------------------------------------------------------ */
@@ -552,6 +553,14 @@ strata_window_init (StrataWindow *self)
  *
  * Returns: (transfer none): a new main window, owned by @app
  */
+/* The engine reports untranslated stage names; the label shows their text. */
+static gboolean
+stage_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  g_value_set_string (to, strata_task_stage_text (g_value_get_string (from)));
+  return TRUE;
+}
+
 StrataWindow *
 strata_window_new (GtkApplication *app, StrataEngine *engine)
 {
@@ -560,7 +569,8 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
   self->engine = g_object_ref (engine);
   g_object_bind_property (engine, "busy", self->progress_revealer, "reveal-child", G_BINDING_SYNC_CREATE);
   g_object_bind_property (engine, "fraction", self->progress_bar, "fraction", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE,
+                               stage_to_text, NULL, NULL, NULL);
   _strata_window_features_init (self);
   return self;
 }

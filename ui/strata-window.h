@@ -26,6 +26,12 @@ StrataPlayer   *strata_window_get_player     (StrataWindow *self);   /* (transfe
 StrataTimeline *strata_window_get_timeline   (StrataWindow *self);   /* (transfer none) */
 /* Saves the timeline as it is shown as a PNG image. */
 gboolean        strata_window_export_picture (StrataWindow *self, GFile *file, GError **error);
+void            strata_window_export_picture_async (StrataWindow        *self,
+                                                    GFile               *file,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean        strata_window_export_finish  (StrataWindow *self, GAsyncResult *result,
+                                              GError **error);
 /* The feature strata (section ribbon, coarse/medium/fine lanes): computed
  * after each track loads. (transfer none) */
 StrataFeatureController *strata_window_get_feature_controller (StrataWindow *self);

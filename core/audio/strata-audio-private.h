@@ -84,6 +84,10 @@ gint64         _strata_sndfile_get_exact_frames (StrataSndfile *snd);
 gboolean       _strata_sndfile_is_fast_path (StrataSndfile *snd);
 void           _strata_sndfile_fill_info   (StrataSndfile   *snd,
                                             StrataAudioInfo *info);
+/* Reads every frame without keeping them: the verdict of a decode. */
+gboolean       _strata_sndfile_verify      (StrataSndfile          *snd,
+                                            GCancellable           *cancellable,
+                                            GError                **error);
 StrataAudio   *_strata_sndfile_decode      (StrataSndfile          *snd,
                                             StrataProgressThrottle *progress,
                                             GCancellable           *cancellable,

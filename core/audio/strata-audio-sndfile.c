@@ -403,6 +403,80 @@ vorbis_positions (int                      channels,
   return TRUE;
 }
 
+/* The verdict on a read that ended after @n_read frames: short of an exact
+ * length, or nothing read, is an error. Shared by decoding and verifying so
+ * that `info` and a load agree. */
+static gboolean
+check_frames_read (StrataSndfile *snd,
+                   gint64         n_read,
+                   GError       **error)
+{
+  if (snd->exact_frames >= 0 && n_read < snd->exact_frames)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
+                   _("Cannot decode “%s”: the file is truncated or damaged (%lld of %lld "
+                     "frames readable: %s)"),
+                   snd->path, (long long) n_read, (long long) snd->exact_frames,
+                   sf_strerror (snd->sf));
+      return FALSE;
+    }
+  if (sf_error (snd->sf) != SF_ERR_NO_ERROR && n_read == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
+                   _("Cannot decode “%s”: %s"), snd->path, sf_strerror (snd->sf));
+      return FALSE;
+    }
+  if (n_read == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
+                   _("Cannot decode “%s”: the file holds no audio frames"), snd->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _strata_sndfile_verify:
+ * @snd: a file just opened
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Reads every frame (through a small buffer, nothing kept, no resampling)
+ * and gives the verdict a decode would: a file cut short of the length its
+ * header states, or damaged on the way, is %STRATA_AUDIO_ERROR_CORRUPT.
+ *
+ * Returns: %TRUE when the whole announced length reads
+ */
+gboolean
+_strata_sndfile_verify (StrataSndfile *snd,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  const int channels = snd->sfinfo.channels;
+  g_autofree float *scratch = NULL;
+  gint64 n_read = 0;
+
+  if (channels > 1024)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                   _("Cannot decode “%s”: %d channels are more than supported"), snd->path, channels);
+      return FALSE;
+    }
+  scratch = g_new (float, (gsize) CHUNK_FRAMES * channels);
+  for (;;)
+    {
+      sf_count_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      n = sf_readf_float (snd->sf, scratch, CHUNK_FRAMES);
+      if (n <= 0)
+        break;
+      n_read += n;
+    }
+  return check_frames_read (snd, n_read, error);
+}
+
 StrataAudio *
 _strata_sndfile_decode (StrataSndfile          *snd,
                         StrataProgressThrottle *progress,
@@ -469,27 +543,8 @@ _strata_sndfile_decode (StrataSndfile          *snd,
         _strata_progress_report (progress, (double) buf.n_frames / (double) announced);
     }
 
-  if (snd->exact_frames >= 0 && buf.n_frames < snd->exact_frames)
-    {
-      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
-                   _("Cannot decode “%s”: the file is truncated or damaged (%lld of %lld "
-                     "frames readable: %s)"),
-                   snd->path, (long long) buf.n_frames, (long long) snd->exact_frames,
-                   sf_strerror (snd->sf));
-      goto fail;
-    }
-  if (sf_error (snd->sf) != SF_ERR_NO_ERROR && buf.n_frames == 0)
-    {
-      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_CORRUPT,
-                   _("Cannot decode “%s”: %s"), snd->path, sf_strerror (snd->sf));
-      goto fail;
-    }
-  if (buf.n_frames == 0)
-    {
-      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
-                   _("Cannot decode “%s”: the file holds no audio frames"), snd->path);
-      goto fail;
-    }
+  if (!check_frames_read (snd, buf.n_frames, error))
+    goto fail;
 
   _strata_downmix_clear (&mix);
   _strata_progress_report (progress, 1.0);

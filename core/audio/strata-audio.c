@@ -351,10 +351,14 @@ ogg_ends_with_eos (const char *path)
  * @cancellable: (nullable): cancels the decode, if one is needed
  * @error: return location for a #GError, or %NULL
  *
- * strata_audio_probe(), and when no header gives the length (an Ogg file
- * cut short has no last-page granule to read it from) the length measured
- * by decoding; codec_detail then says the file was cut short. For
- * `strata-cli info`; the engine's load job decodes anyway.
+ * strata_audio_probe(), checked against the audio itself so that its
+ * verdict is the one strata_audio_decode() gives: a length a header states
+ * (WAV, FLAC STREAMINFO, MP3 Xing/LAME) is reported only when every frame
+ * reads (libsndfile, no resampling, constant memory), otherwise the file is
+ * %STRATA_AUDIO_ERROR_CORRUPT as for a decode; when no header gives the
+ * length (an Ogg file cut short has no last-page granule to read it from)
+ * it is measured by decoding, and codec_detail then says the file was cut
+ * short. For `strata-cli info`; the engine's load job decodes anyway.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -367,7 +371,24 @@ strata_audio_probe_measured (const char       *path,
   if (!strata_audio_probe (path, info, error))
     return FALSE;
   if (info->n_frames >= 0)
-    return TRUE;
+    {
+      /* A length read from a header is only reported when the audio is
+       * there: libsndfile reads every frame, as a decode would, so a file
+       * cut or damaged after its header gets the decode's verdict. */
+      GError *local = NULL;
+      StrataSndfile *snd = _strata_sndfile_open (path, &local);
+      gboolean ok = local == NULL;
+
+      if (snd != NULL && _strata_sndfile_get_exact_frames (snd) >= 0)
+        ok = _strata_sndfile_verify (snd, cancellable, &local);
+      _strata_sndfile_close (snd);
+      if (!ok)
+        {
+          g_propagate_error (error, local);
+          strata_audio_info_clear (info);
+        }
+      return ok;
+    }
   g_autoptr(StrataAudio) audio = strata_audio_decode (path, NULL, NULL, cancellable, error);
   if (audio == NULL)
     {

@@ -62,8 +62,10 @@ void strata_audio_info_clear (StrataAudioInfo *info);
 gboolean strata_audio_probe (const char       *path,
                              StrataAudioInfo  *info,
                              GError          **error);
-/* strata_audio_probe(), with a length that no header gives measured by
- * decoding (codec_detail then says the file was cut short). */
+/* strata_audio_probe(), checked against the audio: a header's length is
+ * reported only when every frame reads (else the decode's CORRUPT error), a
+ * length no header gives is measured by decoding (codec_detail then says the
+ * file was cut short). */
 gboolean strata_audio_probe_measured (const char       *path,
                                       StrataAudioInfo  *info,
                                       GCancellable     *cancellable,

@@ -8,16 +8,15 @@
 
 G_BEGIN_DECLS
 
-/* Worker threads; the machine this is built for has 2 cores. */
-#define STRATA_ENGINE_N_WORKERS 2
+/* One worker thread a queue (StrataEngineQueue). */
+#define STRATA_ENGINE_N_QUEUES 2
 
 /* Progress reaches the main context at most this often (30 Hz). */
 #define STRATA_ENGINE_PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 30)
 
-/* The load job (strata-engine-load.c). */
-gpointer _strata_engine_load_job  (StrataJob *job, gpointer job_data, GError **error);
-/* (transfer full) job data for _strata_engine_load_job, freed with g_free. */
-gpointer _strata_engine_load_data_new (StrataEngine *engine, const char *path);
-void     _strata_engine_load_data_free (gpointer data);
+/* strata-job-info.c; main thread only. */
+StrataJobInfo *_strata_job_info_new    (const char *kind, StrataEngineQueue queue);
+void           _strata_job_info_update (StrataJobInfo *self, gboolean running,
+                                        double fraction, const char *stage);
 
 G_END_DECLS

@@ -2,9 +2,9 @@
  * progress, cancellation.
  *
  * How a job travels (StrataJob):
- *   strata_engine_run_async (main thread) creates the job and its GTask on
- *   the caller's thread-default context and pushes it on a GAsyncQueue. One
- *   of STRATA_ENGINE_N_WORKERS GThreads pops it, runs the job function and
+ *   strata_engine_run_on_async (main thread) creates the job and its GTask on
+ *   the caller's thread-default context and pushes it on its queue's
+ *   GAsyncQueue. That queue's one GThread pops it, runs the job function and
  *   returns the GTask; GTask delivers job_task_done() on the caller's context,
  *   which updates the engine's properties and calls the caller back.
  * A job's state goes QUEUED -> RUNNING -> DONE, or QUEUED -> DONE when it is
@@ -13,7 +13,8 @@
  *   busy). Compare-and-swap decides who returns the task.
  * Progress: workers store the latest value under the job's lock and attach at
  *   most one dispatch source to the task's context, no sooner than 1/30 s
- *   after the previous dispatch.
+ *   after the previous dispatch. The dispatch updates the job's
+ *   StrataJobInfo, and the engine's summary when the job is the one shown.
  * References: the queue, the GTask callback, each pending source and the
  *   cancellable handler each hold a job reference. The job holds the GTask,
  *   and the GTask the engine; the last GTask reference is always dropped on
@@ -41,6 +42,8 @@ struct _StrataJob
   gulong user_handler;
   gulong own_handler;
   char *kind;
+  StrataEngineQueue queue;
+  StrataJobInfo *info;           /* main context only */
   StrataJobFunc func;
   gpointer job_data;
   GDestroyNotify job_data_free;
@@ -49,7 +52,8 @@ struct _StrataJob
   gpointer user_data;
   int state;                     /* atomic: JOB_* */
 
-  GMutex lock;                   /* guards the next four */
+  GMutex lock;                   /* guards the next five */
+  gboolean started;
   double fraction;
   char stage[64];
   gboolean dispatch_pending;
@@ -57,8 +61,6 @@ struct _StrataJob
 
   /* Main context only. */
   gboolean finished;
-  double shown_fraction;
-  char *shown_stage;
 };
 
 struct _StrataEngine
@@ -66,11 +68,13 @@ struct _StrataEngine
   GObject parent_instance;
 
   char *cache_dir;
-  GAsyncQueue *queue;            /* StrataJob * (one ref each) or &quit_marker */
-  GThread *workers[STRATA_ENGINE_N_WORKERS];
+  /* StrataJob * (one ref each) or &quit_marker, one a queue. */
+  GAsyncQueue *queues[STRATA_ENGINE_N_QUEUES];
+  GThread *workers[STRATA_ENGINE_N_QUEUES];
 
   /* Main thread only. */
   GList *jobs;                   /* queued + running, in submission order (refs) */
+  GListStore *infos;             /* their StrataJobInfo, in the same order */
   gboolean busy;
   double fraction;
   char *stage;
@@ -134,10 +138,11 @@ job_unref (gpointer data)
   g_clear_object (&job->user_cancellable);
   g_clear_object (&job->cancellable);
   g_free (job->kind);
-  g_free (job->shown_stage);
   g_mutex_clear (&job->lock);
   GTask *task = g_steal_pointer (&job->task);
   GMainContext *context = g_task_get_context (task);
+  if (job->info != NULL)
+    unref_on_context (context, job->info);
   g_free (job);
   unref_on_context (context, task);
 }
@@ -153,6 +158,19 @@ strata_job_get_cancellable (StrataJob *job)
 {
   g_return_val_if_fail (job != NULL, NULL);
   return job->cancellable;
+}
+
+/**
+ * strata_job_get_engine:
+ * @job: the running job
+ *
+ * Returns: (transfer none): the engine running @job (alive while it runs)
+ */
+StrataEngine *
+strata_job_get_engine (StrataJob *job)
+{
+  g_return_val_if_fail (job != NULL, NULL);
+  return job->engine;
 }
 
 /**
@@ -194,24 +212,6 @@ strata_job_progress_func (double fraction, const char *stage, void *job)
   strata_job_progress (job, fraction, stage);
 }
 
-/* Short untranslated stage names of the built-in jobs, and their text. */
-static const char *
-stage_text (const char *stage)
-{
-  static const struct { const char *name; const char *text; } texts[] = {
-    { "hash", N_("Reading") },
-    { "decode", N_("Decoding") },
-    { "peaks", N_("Drawing the waveform") },
-    { "spectrogram", N_("Computing the spectrogram") },
-  };
-  if (stage == NULL)
-    return "";
-  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
-    if (g_str_equal (stage, texts[i].name))
-      return _(texts[i].text);
-  return stage;
-}
-
 static void
 engine_set_state (StrataEngine *self, gboolean busy, double fraction, const char *stage)
 {
@@ -235,18 +235,36 @@ engine_set_state (StrataEngine *self, gboolean busy, double fraction, const char
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* The properties follow the oldest unfinished job; when none is left, busy
- * goes FALSE and fraction keeps its last value until the next job starts. */
+/* The job the summary shows: the newest running one, else the newest
+ * queued one, so a job started later never hides behind an older one that
+ * waits, and the fraction and stage always come from one job. */
+static StrataJob *
+engine_shown_job (StrataEngine *self)
+{
+  StrataJob *shown = NULL;
+  for (GList *l = self->jobs; l != NULL; l = l->next)
+    {
+      StrataJob *job = l->data;
+      if (shown == NULL || strata_job_info_get_running (job->info) ||
+          !strata_job_info_get_running (shown->info))
+        shown = job;
+    }
+  return shown;
+}
+
+/* When no job is left, busy goes FALSE and fraction keeps its last value
+ * until the next job starts. */
 static void
 engine_update (StrataEngine *self)
 {
-  if (self->jobs == NULL)
+  StrataJob *shown = engine_shown_job (self);
+  if (shown == NULL)
     {
       engine_set_state (self, FALSE, self->fraction, "");
       return;
     }
-  StrataJob *head = self->jobs->data;
-  engine_set_state (self, TRUE, head->shown_fraction, stage_text (head->shown_stage));
+  engine_set_state (self, TRUE, strata_job_info_get_fraction (shown->info),
+                    strata_job_info_get_stage (shown->info));
 }
 
 static gboolean
@@ -254,6 +272,7 @@ progress_dispatch (gpointer data)
 {
   StrataJob *job = data;
   g_mutex_lock (&job->lock);
+  gboolean started = job->started;
   double fraction = job->fraction;
   char stage[sizeof job->stage];
   memcpy (stage, job->stage, sizeof stage);
@@ -263,14 +282,8 @@ progress_dispatch (gpointer data)
 
   if (job->finished)
     return G_SOURCE_REMOVE;
-  job->shown_fraction = fraction;
-  if (g_strcmp0 (job->shown_stage, stage) != 0)
-    {
-      g_free (job->shown_stage);
-      job->shown_stage = g_strdup (stage);
-    }
-  if (job->engine->jobs != NULL && job->engine->jobs->data == job)
-    engine_update (job->engine);
+  _strata_job_info_update (job->info, started, fraction, stage);
+  engine_update (job->engine);
   return G_SOURCE_REMOVE;
 }
 
@@ -285,6 +298,8 @@ progress_dispatch (gpointer data)
  * engine forwards the latest value to the main context at most 30 times a
  * second.
  */
+static void job_record (StrataJob *job, double fraction, const char *stage);
+
 void
 strata_job_progress (StrataJob *job, double fraction, const char *stage)
 {
@@ -293,8 +308,16 @@ strata_job_progress (StrataJob *job, double fraction, const char *stage)
     fraction = 0.0;
   if (fraction > 1.0)
     fraction = 1.0;
+  job_record (job, fraction, stage);
+}
 
+/* Records progress (or only the start when @fraction < 0) and schedules
+ * one dispatch. */
+static void
+job_record (StrataJob *job, double fraction, const char *stage)
+{
   g_mutex_lock (&job->lock);
+  job->started = TRUE;
   if (fraction > job->fraction)
     job->fraction = fraction;
   if (stage != NULL)
@@ -364,9 +387,12 @@ job_task_done (GObject *source, GAsyncResult *result, gpointer data)
   GList *link = g_list_find (self->jobs, job);
   if (link != NULL)
     {
-      gboolean was_head = link == self->jobs;
+      gboolean was_shown = engine_shown_job (self) == job;
+      guint position;
+      if (g_list_store_find (self->infos, job->info, &position))
+        g_list_store_remove (self->infos, position);
       self->jobs = g_list_delete_link (self->jobs, link);
-      if (was_head && g_task_had_error (G_TASK (result)) == FALSE)
+      if (was_shown && g_task_had_error (G_TASK (result)) == FALSE)
         engine_set_state (self, TRUE, 1.0, self->stage);
       engine_update (self);
       job_unref (job);   /* the list's reference */
@@ -393,6 +419,7 @@ worker_main (gpointer data)
           continue;
         }
 
+      job_record (job, -1.0, NULL);   /* the job info shows it running */
       GError *error = NULL;
       gpointer result = NULL;
       if (!g_cancellable_is_cancelled (job->cancellable))
@@ -440,11 +467,11 @@ strata_engine_shutdown (StrataEngine *self)
   g_return_if_fail (STRATA_IS_ENGINE (self));
   self->shut_down = TRUE;
   strata_engine_cancel_all (self);
-  if (self->queue != NULL)
+  if (self->queues[0] != NULL)
     {
-      for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
-        g_async_queue_push_front (self->queue, &quit_marker);
-      for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
+      for (int i = 0; i < STRATA_ENGINE_N_QUEUES; i++)
+        g_async_queue_push_front (self->queues[i], &quit_marker);
+      for (int i = 0; i < STRATA_ENGINE_N_QUEUES; i++)
         {
           GThread *thread = g_steal_pointer (&self->workers[i]);
           if (thread == NULL)
@@ -454,12 +481,15 @@ strata_engine_shutdown (StrataEngine *self)
           else
             g_thread_join (thread);
         }
-      /* Jobs still queued were cancelled above; drop the queue's refs. */
-      gpointer item;
-      while ((item = g_async_queue_try_pop (self->queue)) != NULL)
-        if (item != &quit_marker)
-          job_unref (item);
-      g_clear_pointer (&self->queue, g_async_queue_unref);
+      /* Jobs still queued were cancelled above; drop the queues' refs. */
+      for (int i = 0; i < STRATA_ENGINE_N_QUEUES; i++)
+        {
+          gpointer item;
+          while ((item = g_async_queue_try_pop (self->queues[i])) != NULL)
+            if (item != &quit_marker)
+              job_unref (item);
+          g_clear_pointer (&self->queues[i], g_async_queue_unref);
+        }
     }
 }
 
@@ -470,6 +500,8 @@ strata_engine_dispose (GObject *object)
 
   strata_engine_shutdown (self);
   g_list_free_full (g_steal_pointer (&self->jobs), job_unref);
+  if (self->infos != NULL)
+    g_list_store_remove_all (self->infos);
 
   G_OBJECT_CLASS (strata_engine_parent_class)->dispose (object);
 }
@@ -480,6 +512,7 @@ strata_engine_finalize (GObject *object)
   StrataEngine *self = STRATA_ENGINE (object);
   g_free (self->cache_dir);
   g_free (self->stage);
+  g_clear_object (&self->infos);
   G_OBJECT_CLASS (strata_engine_parent_class)->finalize (object);
 }
 
@@ -491,12 +524,15 @@ strata_engine_constructed (GObject *object)
 
   if (self->cache_dir == NULL)
     self->cache_dir = g_build_filename (g_get_user_cache_dir (), "strata", NULL);
-  self->queue = g_async_queue_new ();
-  for (int i = 0; i < STRATA_ENGINE_N_WORKERS; i++)
+  static const char *const names[STRATA_ENGINE_N_QUEUES] = {
+    [STRATA_ENGINE_QUEUE_COMPUTE] = "strata-compute",
+    [STRATA_ENGINE_QUEUE_IO] = "strata-io",
+  };
+  for (int i = 0; i < STRATA_ENGINE_N_QUEUES; i++)
     {
-      char name[16];
-      g_snprintf (name, sizeof name, "strata-work%d", i);
-      self->workers[i] = g_thread_new (name, worker_main, g_async_queue_ref (self->queue));
+      self->queues[i] = g_async_queue_new ();
+      self->workers[i] = g_thread_new (names[i], worker_main,
+                                       g_async_queue_ref (self->queues[i]));
     }
 }
 
@@ -569,6 +605,7 @@ static void
 strata_engine_init (StrataEngine *self)
 {
   self->stage = g_strdup ("");
+  self->infos = g_list_store_new (STRATA_TYPE_JOB_INFO);
 }
 
 /**
@@ -622,6 +659,21 @@ strata_engine_get_stage (StrataEngine *self)
 }
 
 /**
+ * strata_engine_get_jobs:
+ * @self: the engine
+ *
+ * Every queued and running job, each with its own progress (main thread).
+ *
+ * Returns: (transfer none): a #GListModel of #StrataJobInfo
+ */
+GListModel *
+strata_engine_get_jobs (StrataEngine *self)
+{
+  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  return G_LIST_MODEL (self->infos);
+}
+
+/**
  * strata_engine_cancel_all:
  * @self: the engine
  *
@@ -641,6 +693,7 @@ strata_engine_cancel_all (StrataEngine *self)
 
 static void
 engine_submit (StrataEngine        *self,
+               StrataEngineQueue    queue,
                const char          *kind,
                gpointer             source_tag,
                StrataJobFunc        func,
@@ -666,6 +719,8 @@ engine_submit (StrataEngine        *self,
   g_mutex_init (&job->lock);
   job->engine = self;
   job->kind = g_strdup (kind != NULL ? kind : "job");
+  job->queue = queue;
+  job->info = _strata_job_info_new (job->kind, queue);
   job->func = func;
   job->job_data = job_data;
   job->job_data_free = job_data_free;
@@ -692,12 +747,15 @@ engine_submit (StrataEngine        *self,
   if (self->jobs == NULL)
     engine_set_state (self, TRUE, 0.0, "");
   self->jobs = g_list_append (self->jobs, job_ref (job));
-  g_async_queue_push (self->queue, job);   /* the creation reference */
+  g_list_store_append (self->infos, job->info);
+  engine_update (self);
+  g_async_queue_push (self->queues[queue], job);   /* the creation reference */
 }
 
 /**
- * strata_engine_run_async:
+ * strata_engine_run_on_async:
  * @self: the engine
+ * @queue: the queue (and so the worker thread) the job runs on
  * @kind: short name of the job, for messages and debugging
  * @func: the work, run on a worker thread
  * @job_data: (nullable): passed to @func
@@ -707,8 +765,42 @@ engine_submit (StrataEngine        *self,
  * @callback: called on the caller's thread-default context when done
  * @user_data: for @callback
  *
- * Queues a generic job. Progress reported by @func drives the engine's
- * properties while this is the oldest unfinished job.
+ * Queues a job. Progress reported by @func shows in its #StrataJobInfo,
+ * and in the engine's properties while it is the job shown.
+ */
+void
+strata_engine_run_on_async (StrataEngine        *self,
+                            StrataEngineQueue    queue,
+                            const char          *kind,
+                            StrataJobFunc        func,
+                            gpointer             job_data,
+                            GDestroyNotify       job_data_free,
+                            GDestroyNotify       result_free,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (STRATA_IS_ENGINE (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (queue == STRATA_ENGINE_QUEUE_COMPUTE || queue == STRATA_ENGINE_QUEUE_IO);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  engine_submit (self, queue, kind, strata_engine_run_async, func, job_data, job_data_free,
+                 result_free, cancellable, callback, user_data);
+}
+
+/**
+ * strata_engine_run_async:
+ * @self: the engine
+ * @kind: short name of the job, for messages and debugging
+ * @func: the work, run on the compute thread
+ * @job_data: (nullable): passed to @func
+ * @job_data_free: (nullable): frees @job_data when the job is over
+ * @result_free: (nullable): frees a result nobody collected
+ * @cancellable: (nullable): cancels this job
+ * @callback: called on the caller's thread-default context when done
+ * @user_data: for @callback
+ *
+ * strata_engine_run_on_async() on %STRATA_ENGINE_QUEUE_COMPUTE.
  */
 void
 strata_engine_run_async (StrataEngine        *self,
@@ -724,8 +816,8 @@ strata_engine_run_async (StrataEngine        *self,
   g_return_if_fail (STRATA_IS_ENGINE (self));
   g_return_if_fail (func != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  engine_submit (self, kind, strata_engine_run_async, func, job_data, job_data_free,
-                 result_free, cancellable, callback, user_data);
+  engine_submit (self, STRATA_ENGINE_QUEUE_COMPUTE, kind, strata_engine_run_async, func,
+                 job_data, job_data_free, result_free, cancellable, callback, user_data);
 }
 
 /**
@@ -743,48 +835,5 @@ strata_engine_run_finish (StrataEngine *self, GAsyncResult *result, GError **err
   g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_engine_run_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * strata_engine_load_async:
- * @self: the engine
- * @path: the file to open
- * @cancellable: (nullable): cancels the load
- * @callback: called on the caller's thread-default context when done
- * @user_data: for @callback
- *
- * Hashes, probes and decodes @path and computes (or reads from the cache)
- * its waveform peaks and spectrogram.
- */
-void
-strata_engine_load_async (StrataEngine        *self,
-                          const char          *path,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (STRATA_IS_ENGINE (self));
-  g_return_if_fail (path != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  engine_submit (self, "load", strata_engine_load_async, _strata_engine_load_job,
-                 _strata_engine_load_data_new (self, path), _strata_engine_load_data_free,
-                 (GDestroyNotify) strata_track_unref, cancellable, callback, user_data);
-}
-
-/**
- * strata_engine_load_finish:
- * @self: the engine
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Returns: (transfer full) (nullable): the track, or NULL with @error set
- */
-StrataTrack *
-strata_engine_load_finish (StrataEngine *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_engine_load_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -18,8 +18,9 @@
  * Threading contract: a StrataModel is immutable after loading and
  * reference-counted; any number of threads may call
  * strata_model_extract() on the same model at once (each call allocates its
- * own scratch). OpenBLAS's thread count is a process-wide setting left to
- * the caller (the engine's compute thread). A StrataFeatures is immutable
+ * own scratch). OpenBLAS's thread count is a process-wide setting, set once
+ * by the task layer (strata_task_run(), for the window and the CLI alike)
+ * and by the trainer's --threads. A StrataFeatures is immutable
  * and reference-counted too.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

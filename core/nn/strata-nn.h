@@ -16,7 +16,8 @@
  * Threading contract: nothing here holds global state; one StrataParams,
  * StrataArena or StrataRng must not be used by two threads at once. Matrix
  * products go through OpenBLAS, whose thread count is a process-wide
- * setting owned by the caller (the engine's compute thread).
+ * setting (strata_nn_set_num_threads()), set once by the task layer's first
+ * run (core/tasks/strata-task.c) and by the trainer's --threads.
  *
  * Errors: functions return a StrataNnStatus or NULL; they never print and
  * never exit.

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "analysis/strata-feature-maps.h"
-#include "analysis/strata-features-job.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-track-load.h"
 #include "strata-test-model.h"
 
 static double
@@ -514,10 +516,10 @@ test_job (void)
     }
   g_assert_true (strata_audio_write (wav, s, n, 2, STRATA_SAMPLE_RATE,
                                      STRATA_AUDIO_FORMAT_WAV_PCM16, &error));
-  strata_engine_load_async (engine, wav, NULL, load_done_cb, &w);
+  strata_track_load_async (engine, wav, NULL, load_done_cb, &w);
   while (w.result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  g_autoptr(StrataTrack) track = strata_engine_load_finish (engine, w.result, &error);
+  g_autoptr(StrataTrack) track = strata_track_load_finish (engine, w.result, &error);
   g_clear_object (&w.result);
   g_assert_no_error (error);
 
@@ -539,6 +541,13 @@ test_job (void)
       g_assert_nonnull (strata_feature_maps_get_rgb (maps, l));
       g_assert_nonnull (strata_feature_maps_get_order (maps, l));
     }
+  /* The job (the task, on the compute queue) gives the very bytes of a
+   * direct extraction at the task layer's BLAS thread count. */
+  g_autoptr(StrataFeatures) direct = strata_model_extract (model, strata_track_get_audio (track),
+                                                           NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_features (f, direct);
+
   guint n_sec;
   const StrataSection *sec = strata_feature_maps_get_sections (maps, &n_sec);
   g_assert_cmpuint (n_sec, >=, 1);
@@ -547,7 +556,7 @@ test_job (void)
   g_autofree char *key = strata_features_dup_cache_key (strata_track_get_hash (track),
                                                         strata_model_get_version (model),
                                                         f->layer, NULL);
-  g_autoptr(GBytes) stored = strata_engine_cache_lookup (engine, key, STRATA_FEATURES_CACHE_KIND,
+  g_autoptr(GBytes) stored = strata_cache_lookup (strata_engine_get_cache_dir (engine), key, STRATA_FEATURES_CACHE_KIND,
                                                          STRATA_FEATURES_CACHE_VERSION);
   g_assert_nonnull (stored);
   g_autoptr(StrataFeatures) from_cache = strata_features_from_cache (stored, &error);
@@ -561,7 +570,7 @@ test_job (void)
   g_clear_pointer (&planted->condition, g_strfreev);
   planted->layer = f->layer;
   g_autoptr(GBytes) blob = strata_features_to_bytes (planted);
-  g_assert_true (strata_engine_cache_store (engine, key, STRATA_FEATURES_CACHE_KIND,
+  g_assert_true (strata_cache_store (strata_engine_get_cache_dir (engine), key, STRATA_FEATURES_CACHE_KIND,
                                             STRATA_FEATURES_CACHE_VERSION, blob, &error));
   g_autoptr(StrataFeatureMaps) again = run_job (engine, model, track, f->layer, NULL, NULL, &error);
   g_assert_no_error (error);

@@ -255,15 +255,62 @@ test_info_usage (void)
 static void
 remove_tree (const char *dir)
 {
+  /* Folders inside (the cache) too. */
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *entry;
 
   while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *p = g_build_filename (dir, entry, NULL);
-      g_unlink (p);
+      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (p);
+      else
+        g_unlink (p);
     }
   g_rmdir (dir);
+}
+
+/* `strata-cli features` runs the window's features task through the same
+ * cache: run twice on one file, it computes once, and both .npz files hold
+ * the same bytes. */
+static void
+test_features_cached (void)
+{
+  static const Sample tone = { "features.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, 3.0,
+                               "WAV", "PCM 16-bit" };
+  g_autofree char *wav = sample_path (&tone);
+  g_autofree char *npz1 = g_build_filename (tmpdir, "first.npz", NULL);
+  g_autofree char *npz2 = g_build_filename (tmpdir, "second.npz", NULL);
+  g_autofree char *cache = g_build_filename (tmpdir, "features-cache", NULL);
+  g_autofree char *out = NULL, *err = NULL, *b1 = NULL, *b2 = NULL;
+  gsize n1 = 0, n2 = 0;
+
+  write_sample (&tone);
+  g_setenv ("STRATA_TASK_STATS", "1", TRUE);
+  const char *first[] = { "features", wav, "-o", npz1, "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (first, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "features computed 1, from the cache 0"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  const char *second[] = { "features", wav, "-o", npz2, "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (second, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "features computed 0, from the cache 1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_get_contents (npz1, &b1, &n1, NULL));
+  g_assert_true (g_file_get_contents (npz2, &b2, &n2, NULL));
+  g_assert_cmpuint (n1, >, 1000);
+  g_assert_cmpmem (b1, n1, b2, n2);
+
+  /* Other options are another entry: computed again (the default model's
+   * default layer is not the first). */
+  const char *layer[] = { "features", wav, "-o", npz2, "--cache-dir", cache, "--layer", "1",
+                          NULL };
+  g_assert_cmpint (run_cli (layer, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "features computed 1, from the cache 0"));
+  g_unsetenv ("STRATA_TASK_STATS");
 }
 
 int
@@ -282,6 +329,11 @@ main (int    argc,
   cli_path = argv[1];
   tmpdir = g_dir_make_tmp ("strata-test-cli-XXXXXX", &error);
   g_assert_no_error (error);
+  /* The default cache folder of every command run here: this run's own. */
+  {
+    g_autofree char *cache_home = g_build_filename (tmpdir, "cache", NULL);
+    g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  }
   for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
     write_sample (&samples[i]);
 
@@ -289,6 +341,7 @@ main (int    argc,
   g_test_add_func ("/strata/cli/info/json", test_info_json);
   g_test_add_func ("/strata/cli/info/bad-files", test_info_bad_files);
   g_test_add_func ("/strata/cli/info/usage", test_info_usage);
+  g_test_add_func ("/strata/cli/features/cached", test_features_cached);
 
   status = g_test_run ();
   remove_tree (tmpdir);

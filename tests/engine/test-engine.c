@@ -10,6 +10,8 @@
 #include "audio/strata-audio.h"
 #include "dsp/strata-summary-private.h"
 #include "engine/strata-engine.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-track-load.h"
 
 static GThread *main_thread;
 
@@ -96,7 +98,7 @@ load_done (GObject *source, GAsyncResult *res, gpointer data)
 {
   Outcome *o = data;
   g_assert_true (g_thread_self () == main_thread);
-  o->track = strata_engine_load_finish (STRATA_ENGINE (source), res, &o->error);
+  o->track = strata_track_load_finish (STRATA_ENGINE (source), res, &o->error);
   o->finished_at = g_get_monotonic_time ();
   o->done = TRUE;
 }
@@ -173,8 +175,10 @@ test_run_two_at_once (void)
   g_mutex_init (&r.lock);
   g_cond_init (&r.cond);
   Outcome a = { 0 }, b = { 0 };
+  /* One on each queue: they run side by side. */
   strata_engine_run_async (engine, "a", rendezvous_job, &r, NULL, g_free, NULL, run_done, &a);
-  strata_engine_run_async (engine, "b", rendezvous_job, &r, NULL, g_free, NULL, run_done, &b);
+  strata_engine_run_on_async (engine, STRATA_ENGINE_QUEUE_IO, "b", rendezvous_job, &r, NULL,
+                              g_free, NULL, run_done, &b);
   wait_for (&a.done, "a");
   wait_for (&b.done, "b");
   g_assert_no_error (a.error);
@@ -229,9 +233,10 @@ test_run_cancel (void)
   Spin s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
   GCancellable *c1 = g_cancellable_new (), *c3 = g_cancellable_new ();
   Outcome o1 = { 0 }, o2 = { 0 }, o3 = { 0 };
-  /* Two jobs keep both workers busy; the third waits in the queue. */
+  /* Two jobs keep both workers busy; the third waits in the compute queue. */
   strata_engine_run_async (engine, "spin1", spin_job, &s1, NULL, g_free, c1, run_done, &o1);
-  strata_engine_run_async (engine, "spin2", spin_job, &s2, NULL, g_free, NULL, run_done, &o2);
+  strata_engine_run_on_async (engine, STRATA_ENGINE_QUEUE_IO, "spin2", spin_job, &s2, NULL,
+                              g_free, NULL, run_done, &o2);
   strata_engine_run_async (engine, "spin3", spin_job, &s3, NULL, g_free, c3, run_done, &o3);
   while (g_atomic_int_get (&s1.chunks) < 5 || g_atomic_int_get (&s2.chunks) < 5)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
@@ -278,7 +283,8 @@ test_run_shutdown (void)
   Spin s[3] = { { 0 } };
   Outcome o[4] = { { 0 } };
   for (int i = 0; i < 3; i++)
-    strata_engine_run_async (engine, "spin", spin_job, &s[i], NULL, g_free, NULL, run_done, &o[i]);
+    strata_engine_run_on_async (engine, i == 1 ? STRATA_ENGINE_QUEUE_IO : STRATA_ENGINE_QUEUE_COMPUTE,
+                                "spin", spin_job, &s[i], NULL, g_free, NULL, run_done, &o[i]);
   while (g_atomic_int_get (&s[0].chunks) < 2 || g_atomic_int_get (&s[1].chunks) < 2)
     g_usleep (1000);
 
@@ -405,23 +411,23 @@ test_cache (void)
   g_autofree char *sub = g_build_filename (dir, "nested", "strata", NULL);
   StrataEngine *engine = strata_engine_new (sub);
   const char *hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 1));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1));
 
   guint8 payload[1000];
   for (guint i = 0; i < sizeof payload; i++)
     payload[i] = (guint8) (i * 7);
   g_autoptr (GBytes) data = g_bytes_new (payload, sizeof payload);
   GError *error = NULL;
-  g_assert_true (strata_engine_cache_store (engine, hash, "peaks", 1, data, &error));
+  g_assert_true (strata_cache_store (strata_engine_get_cache_dir (engine), hash, "peaks", 1, data, &error));
   g_assert_no_error (error);
-  g_autoptr (GBytes) back = strata_engine_cache_lookup (engine, hash, "peaks", 1);
+  g_autoptr (GBytes) back = strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1);
   g_assert_nonnull (back);
   g_assert_true (g_bytes_equal (back, data));
   /* Another version or kind is another entry. */
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 2));
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "specgram", 1));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 2));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "specgram", 1));
 
-  g_autofree char *path = strata_engine_cache_path (engine, hash, "peaks", 1);
+  g_autofree char *path = strata_cache_path (strata_engine_get_cache_dir (engine), hash, "peaks", 1);
   g_assert_true (g_str_has_prefix (path, sub));
   char *contents;
   gsize len;
@@ -436,20 +442,20 @@ test_cache (void)
       char *copy = g_memdup2 (contents, len);
       copy[flips[i]] ^= 0x40;
       g_assert_true (g_file_set_contents (path, copy, (gssize) len, NULL));
-      g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 1));
+      g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1));
       g_free (copy);
     }
   g_assert_true (g_file_set_contents (path, contents, (gssize) len - 1, NULL));
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 1));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1));
   char *longer = g_malloc0 (len + 1);
   memcpy (longer, contents, len);
   g_assert_true (g_file_set_contents (path, longer, (gssize) len + 1, NULL));
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 1));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1));
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "peaks", 1));
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1));
   /* Rewriting restores it. */
-  g_assert_true (strata_engine_cache_store (engine, hash, "peaks", 1, data, &error));
-  g_autoptr (GBytes) again = strata_engine_cache_lookup (engine, hash, "peaks", 1);
+  g_assert_true (strata_cache_store (strata_engine_get_cache_dir (engine), hash, "peaks", 1, data, &error));
+  g_autoptr (GBytes) again = strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks", 1);
   g_assert_true (g_bytes_equal (again, data));
   g_free (longer);
   g_free (contents);
@@ -531,7 +537,7 @@ test_load (void)
   StrataEngine *engine = strata_engine_new (cache);
 
   Outcome o = { 0 };
-  strata_engine_load_async (engine, wav, NULL, load_done, &o);
+  strata_track_load_async (engine, wav, NULL, load_done, &o);
   wait_for (&o.done, "load");
   g_assert_no_error (o.error);
   StrataTrack *t = o.track;
@@ -549,9 +555,9 @@ test_load (void)
   g_assert_cmpfloat (mx, <=, 0.5f);
   g_assert_cmpfloat (mn, <, -0.3f);
 
-  g_autofree char *pp = strata_engine_cache_path (engine, hash, "peaks",
+  g_autofree char *pp = strata_cache_path (strata_engine_get_cache_dir (engine), hash, "peaks",
                                                   STRATA_PEAKS_FORMAT_VERSION);
-  g_autofree char *sp = strata_engine_cache_path (engine, hash, "specgram",
+  g_autofree char *sp = strata_cache_path (strata_engine_get_cache_dir (engine), hash, "specgram",
                                                   STRATA_SPECGRAM_FORMAT_VERSION);
   g_assert_true (g_file_test (pp, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (sp, G_FILE_TEST_IS_REGULAR));
@@ -559,7 +565,7 @@ test_load (void)
 
   /* Second load: summaries come from the cache (entries not rewritten). */
   Outcome o2 = { 0 };
-  strata_engine_load_async (engine, wav, NULL, load_done, &o2);
+  strata_track_load_async (engine, wav, NULL, load_done, &o2);
   wait_for (&o2.done, "second load");
   g_assert_no_error (o2.error);
   g_assert_cmpuint (inode_of (pp), ==, pino);
@@ -574,14 +580,14 @@ test_load (void)
   contents[len / 2] ^= 0x5a;
   g_assert_true (g_file_set_contents (sp, contents, (gssize) len, NULL));
   g_free (contents);
-  g_assert_null (strata_engine_cache_lookup (engine, hash, "specgram",
+  g_assert_null (strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "specgram",
                                              STRATA_SPECGRAM_FORMAT_VERSION));
   Outcome o3 = { 0 };
-  strata_engine_load_async (engine, wav, NULL, load_done, &o3);
+  strata_track_load_async (engine, wav, NULL, load_done, &o3);
   wait_for (&o3.done, "third load");
   g_assert_no_error (o3.error);
   assert_same_summaries (t, o3.track);
-  g_autoptr (GBytes) fixed = strata_engine_cache_lookup (engine, hash, "specgram",
+  g_autoptr (GBytes) fixed = strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "specgram",
                                                          STRATA_SPECGRAM_FORMAT_VERSION);
   g_assert_nonnull (fixed);
   g_assert_cmpuint (inode_of (pp), ==, pino);
@@ -589,14 +595,14 @@ test_load (void)
 
   /* An entry that verifies but holds a malformed summary is recomputed too. */
   g_autoptr (GBytes) junk = g_bytes_new_static ("SPKS junk", 9);
-  g_assert_true (strata_engine_cache_store (engine, hash, "peaks", STRATA_PEAKS_FORMAT_VERSION,
+  g_assert_true (strata_cache_store (strata_engine_get_cache_dir (engine), hash, "peaks", STRATA_PEAKS_FORMAT_VERSION,
                                             junk, NULL));
   Outcome o4 = { 0 };
-  strata_engine_load_async (engine, wav, NULL, load_done, &o4);
+  strata_track_load_async (engine, wav, NULL, load_done, &o4);
   wait_for (&o4.done, "fourth load");
   g_assert_no_error (o4.error);
   assert_same_summaries (t, o4.track);
-  g_autoptr (GBytes) repaired = strata_engine_cache_lookup (engine, hash, "peaks",
+  g_autoptr (GBytes) repaired = strata_cache_lookup (strata_engine_get_cache_dir (engine), hash, "peaks",
                                                             STRATA_PEAKS_FORMAT_VERSION);
   g_assert_nonnull (repaired);
   StrataPeaks *rp = strata_peaks_deserialize (g_bytes_get_data (repaired, NULL),
@@ -617,7 +623,7 @@ test_load_missing (void)
   g_autofree char *path = g_build_filename (dir, "no-such-file.flac", NULL);
   StrataEngine *engine = strata_engine_new (dir);
   Outcome o = { 0 };
-  strata_engine_load_async (engine, path, NULL, load_done, &o);
+  strata_track_load_async (engine, path, NULL, load_done, &o);
   wait_for (&o.done, "missing");
   g_assert_null (o.track);
   g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -663,7 +669,7 @@ test_load_cancel (gconstpointer param)
   CancelAt c = { g_cancellable_new (), 0, in_decode ? 0.3 : 0.74, NULL };
   g_signal_connect (engine, "notify::fraction", G_CALLBACK (cancel_at_fraction), &c);
   Outcome o = { 0 };
-  strata_engine_load_async (engine, wav, c.cancellable, load_done, &o);
+  strata_track_load_async (engine, wav, c.cancellable, load_done, &o);
   wait_for (&o.done, "cancelled load");
   g_assert_cmpint (c.cancelled_at, !=, 0);
   g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -674,9 +680,9 @@ test_load_cancel (gconstpointer param)
   g_assert_nonnull (strstr (lower, in_decode ? "decod" : "spectrogram"));
   g_free (c.stage);
   g_assert_cmpint (o.finished_at - c.cancelled_at, <, 200 * 1000);
-  g_autofree char *pp = strata_engine_cache_path (engine, hash, "peaks",
+  g_autofree char *pp = strata_cache_path (strata_engine_get_cache_dir (engine), hash, "peaks",
                                                   STRATA_PEAKS_FORMAT_VERSION);
-  g_autofree char *sp = strata_engine_cache_path (engine, hash, "specgram",
+  g_autofree char *sp = strata_cache_path (strata_engine_get_cache_dir (engine), hash, "specgram",
                                                   STRATA_SPECGRAM_FORMAT_VERSION);
   g_assert_false (g_file_test (pp, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (sp, G_FILE_TEST_EXISTS));

@@ -5,6 +5,7 @@
  * each exits 1 with a message naming both files and leaves song.wav's bytes
  * and the folder as they were. Under a file-size limit (`ulimit -f`, set in
  * the child) the write fails with “File too large” and leaves no file.
+ * `info` and `features` agree on files cut short.
  *
  * Usage: test-cli-io PATH-TO-STRATA-CLI [GTest options]
  *
@@ -27,10 +28,11 @@ static const char *cli_path;
 static char *tmpdir;
 
 static void
-write_wav (const char *path,
-           double      seconds)
+write_audio (const char *path,
+             int         sf_format,
+             double      seconds)
 {
-  SF_INFO info = { .samplerate = 44100, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+  SF_INFO info = { .samplerate = 44100, .channels = 2, .format = sf_format };
   const gint64 n = (gint64) (seconds * 44100);
   g_autofree float *x = g_new (float, 2 * n);
   SNDFILE *sf;
@@ -41,6 +43,13 @@ write_wav (const char *path,
   g_assert_nonnull (sf);
   g_assert_cmpint (sf_writef_float (sf, x, n), ==, n);
   g_assert_cmpint (sf_close (sf), ==, 0);
+}
+
+static void
+write_wav (const char *path,
+           double      seconds)
+{
+  write_audio (path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, seconds);
 }
 
 static void
@@ -149,6 +158,71 @@ test_features_file_size_limit (void)
   g_assert_cmpstr (names, ==, "song.wav");
 }
 
+/* `info` and `features` give one verdict on a cut file: a FLAC cut after
+ * its first 100 bytes (info used to print the header's length and exit 0),
+ * a FLAC cut in half, a WAV of its header only and an MP3 with a Xing header
+ * cut in half are damaged for both (exit 1, the file named); an Ogg Vorbis
+ * cut in half holds what is left, and both read it (exit 0). */
+static void
+test_info_cut_files (void)
+{
+  static const struct {
+    const char *name;
+    int         sf_format;
+    double      seconds;
+    double      keep;      /* > 1: bytes; <= 1: fraction of the file */
+    gboolean    damaged;
+  } cases[] = {
+    { "cut100.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 4, 100, TRUE },
+    { "half.flac",   SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 4, 0.5, TRUE },
+    { "header.wav",  SF_FORMAT_WAV | SF_FORMAT_PCM_16,  4, 44, TRUE },
+    { "half.mp3",    SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 4, 0.5, TRUE },
+    /* long enough for half of it to hold complete Ogg pages of audio */
+    { "half.ogg",    SF_FORMAT_OGG | SF_FORMAT_VORBIS, 10, 0.5, FALSE },
+  };
+  g_autofree char *dir = g_build_filename (tmpdir, "cut", NULL);
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *full = g_build_filename (dir, "full", NULL);
+      g_autofree char *cut = g_build_filename (dir, cases[i].name, NULL);
+      g_autofree char *npz = g_build_filename (dir, "out.npz", NULL);
+      const char *info_args[] = { "info", cut, NULL };
+      const char *features_args[] = { "features", cut, "-o", npz, NULL };
+      g_autofree char *data = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *ferr = NULL;
+      gsize len;
+      int info_rc, features_rc;
+
+      write_audio (full, cases[i].sf_format, cases[i].seconds);
+      data = io_test_read_file (full, &len);
+      g_assert_true (g_file_set_contents (cut, data,
+                                          cases[i].keep > 1 ? (gssize) cases[i].keep
+                                                            : (gssize) (len * cases[i].keep),
+                                          NULL));
+      info_rc = run_cli (dir, info_args, 0, &err);
+      features_rc = run_cli (dir, features_args, 0, &ferr);
+      g_assert_cmpint (info_rc, ==, features_rc);
+      if (cases[i].damaged)
+        {
+          g_assert_cmpint (info_rc, ==, 1);
+          g_assert_nonnull (strstr (err, cut));
+          g_assert_true (strstr (err, "truncated") != NULL || strstr (err, "damaged") != NULL);
+          g_assert_false (g_file_test (npz, G_FILE_TEST_EXISTS));
+        }
+      else
+        {
+          g_assert_cmpint (info_rc, ==, 0);
+          g_assert_true (g_file_test (npz, G_FILE_TEST_IS_REGULAR));
+        }
+      g_unlink (npz);
+      g_unlink (cut);
+      g_unlink (full);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -170,6 +244,7 @@ main (int    argc,
 
   g_test_add_func ("/strata/io/cli/features-onto-input", test_features_onto_input);
   g_test_add_func ("/strata/io/cli/features-file-size-limit", test_features_file_size_limit);
+  g_test_add_func ("/strata/io/cli/info-cut-files", test_info_cut_files);
 
   status = g_test_run ();
   io_test_remove_tree (tmpdir);

@@ -17,7 +17,10 @@
 
 #include "../ui/strata-test-util.h"
 #include "../analysis/strata-test-model.h"
-#include "analysis/strata-features-job.h"
+#include "io/strata-output.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-track-load.h"
 #include "strata-feature-colors.h"
 #include "strata-feature-controller.h"
 #include "strata-spectrogram-lane.h"
@@ -77,9 +80,9 @@ fixture_setup (Fixture *fx, gconstpointer data)
   fx->engine = strata_engine_new (cache);
   fx->model = strata_test_load_model (fx->dir);
   path = strata_test_track (fx->dir, 12.0);
-  strata_engine_load_async (fx->engine, path, NULL, load_done_cb, &result);
+  strata_track_load_async (fx->engine, path, NULL, load_done_cb, &result);
   g_assert_true (strata_test_wait (result_arrived, &result, 60000));
-  fx->track = strata_engine_load_finish (fx->engine, result, &error);
+  fx->track = strata_track_load_finish (fx->engine, result, &error);
   g_object_unref (result);
   g_assert_no_error (error);
 
@@ -430,6 +433,76 @@ test_similar (Fixture *fx, gconstpointer data)
 }
 
 
+
+/* Runs one asynchronous export to its end; returns what finish says. */
+static gboolean
+export_async (Fixture *fx, gboolean png, const char *path, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  if (png)
+    strata_feature_controller_export_png_async (fx->ctl, file, NULL, load_done_cb, &result);
+  else
+    strata_feature_controller_export_npz_async (fx->ctl, path, NULL, load_done_cb, &result);
+  /* The write is an engine job (the I/O queue), not the main thread's. */
+  if (strata_feature_controller_get_has_features (fx->ctl))
+    g_assert_cmpuint (g_list_model_get_n_items (strata_engine_get_jobs (fx->engine)), >=, 1);
+  g_assert_true (strata_test_wait (result_arrived, &result, 20000));
+  return strata_feature_controller_export_finish (fx->ctl, result, error);
+}
+
+/* The window's exports run on the engine: the same bytes as the direct
+ * export, through the output writer (never onto the track). */
+static void
+test_export_async (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png1 = g_build_filename (fx->dir, "sync.png", NULL);
+  g_autofree char *png2 = g_build_filename (fx->dir, "async.png", NULL);
+  g_autofree char *npz1 = g_build_filename (fx->dir, "sync.npz", NULL);
+  g_autofree char *npz2 = g_build_filename (fx->dir, "async.npz", NULL);
+  g_autoptr(GFile) file1 = g_file_new_for_path (png1);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize na = 0, nb = 0;
+
+  /* Nothing to export before features exist: the callback says so. */
+  g_assert_false (export_async (fx, FALSE, npz2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (npz2, G_FILE_TEST_EXISTS));
+
+  show_features (fx);
+  g_assert_true (strata_feature_controller_export_png (fx->ctl, file1, &error));
+  g_assert_true (export_async (fx, TRUE, png2, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (png1, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (png2, &b, &nb, NULL));
+  g_assert_cmpuint (na, >, 100);
+  g_assert_cmpmem (a, na, b, nb);
+  g_clear_pointer (&a, g_free);
+  g_clear_pointer (&b, g_free);
+
+  g_assert_true (strata_feature_controller_export_npz (fx->ctl, npz1, &error));
+  g_assert_true (export_async (fx, FALSE, npz2, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (npz1, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (npz2, &b, &nb, NULL));
+  g_assert_cmpmem (a, na, b, nb);
+  g_clear_pointer (&a, g_free);
+  g_clear_pointer (&b, g_free);
+
+  /* Onto the track itself: refused, the track untouched. */
+  const char *track = strata_track_get_path (fx->track);
+  g_assert_true (g_file_get_contents (track, &a, &na, NULL));
+  g_assert_false (export_async (fx, FALSE, track, &error));
+  g_assert_error (error, STRATA_OUTPUT_ERROR, STRATA_OUTPUT_ERROR_SAME_AS_INPUT);
+  g_clear_error (&error);
+  g_assert_false (export_async (fx, TRUE, track, &error));
+  g_assert_error (error, STRATA_OUTPUT_ERROR, STRATA_OUTPUT_ERROR_SAME_AS_INPUT);
+  g_assert_true (g_file_get_contents (track, &b, &nb, NULL));
+  g_assert_cmpmem (a, na, b, nb);
+}
 
 static void
 test_export (Fixture *fx, gconstpointer data)
@@ -790,6 +863,7 @@ main (int argc, char **argv)
   ADD ("visibility", test_visibility);
   ADD ("similar", test_similar);
   ADD ("export", test_export);
+  ADD ("export-async", test_export_async);
   ADD ("condition", test_condition);
   ADD ("cancel", test_cancel);
   ADD ("bar", test_bar);

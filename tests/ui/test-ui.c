@@ -300,6 +300,18 @@ test_pixels (void)
   }
 }
 
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 /* The timeline as a PNG: the size of the timeline, with the lanes in it. */
 static void
 test_export_picture (void)
@@ -328,6 +340,28 @@ test_export_picture (void)
   g_assert_false (strata_window_export_picture (window, bad_file, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "x.png"));
+  g_clear_error (&error);
+
+  /* The export action's way: rendered now, written on the engine; the same
+   * bytes, and the same error for a folder that does not exist. */
+  g_autofree char *async_path = g_build_filename (tmp_dir, "timeline-async.png", NULL);
+  g_autoptr(GFile) async_file = g_file_new_for_path (async_path);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize na = 0, nb = 0;
+  GAsyncResult *result = NULL;
+  strata_window_export_picture_async (window, async_file, store_result, &result);
+  g_assert_true (strata_test_wait (have_result, &result, 20000));
+  g_assert_true (strata_window_export_finish (window, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (g_file_get_contents (path, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (async_path, &b, &nb, NULL));
+  g_assert_cmpmem (a, na, b, nb);
+  strata_window_export_picture_async (window, bad_file, store_result, &result);
+  g_assert_true (strata_test_wait (have_result, &result, 20000));
+  g_assert_false (strata_window_export_finish (window, result, &error));
+  g_assert_nonnull (strstr (error->message, "x.png"));
+  g_clear_object (&result);
 }
 
 static void

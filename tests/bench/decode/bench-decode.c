@@ -18,6 +18,7 @@
 #include "audio/strata-audio.h"
 #include "dsp/strata-summary.h"
 #include "engine/strata-engine.h"
+#include "tasks/strata-track-load.h"
 
 #define SECONDS 240
 #define RUNS 3
@@ -104,7 +105,7 @@ load_done (GObject *source, GAsyncResult *res, gpointer data)
 {
   StrataTrack **out = data;
   GError *error = NULL;
-  *out = strata_engine_load_finish (STRATA_ENGINE (source), res, &error);
+  *out = strata_track_load_finish (STRATA_ENGINE (source), res, &error);
   if (*out == NULL)
     {
       fprintf (stderr, "bench-decode: %s\n", error->message);
@@ -119,7 +120,7 @@ time_engine_load (StrataEngine *engine, const char *path)
 {
   StrataTrack *track = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  strata_engine_load_async (engine, path, NULL, load_done, &track);
+  strata_track_load_async (engine, path, NULL, load_done, &track);
   while (track == NULL)
     g_main_context_iteration (NULL, TRUE);
   double secs = (g_get_monotonic_time () - t0) / 1e6;
@@ -231,7 +232,7 @@ hour_child (const char *path, const char *cache)
   StrataEngine *engine = strata_engine_new (cache);
   StrataTrack *track = NULL;
   gint64 t0 = g_get_monotonic_time ();
-  strata_engine_load_async (engine, path, NULL, load_done, &track);
+  strata_track_load_async (engine, path, NULL, load_done, &track);
   while (track == NULL)
     g_main_context_iteration (NULL, TRUE);
   const double secs = (g_get_monotonic_time () - t0) / 1e6;

@@ -1,4 +1,4 @@
-/* strata-engine-cache.c: the on-disk result cache.
+/* strata-cache.c: the on-disk result cache of the tasks.
  *
  * One file per (content hash, kind, version):
  *   <cache_dir>/<hash>-<kind>-v<version>.cache
@@ -25,7 +25,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/strata-engine.h"
+#include "tasks/strata-cache.h"
 
 #define CACHE_MAGIC "STRATAC\x01"
 #define CACHE_HEADER_VERSION 1
@@ -49,8 +49,20 @@ valid_name (const char *s, gsize max_len, gboolean hex_only)
 }
 
 /**
- * strata_engine_cache_path:
- * @self: the engine
+ * strata_cache_dup_default_dir:
+ *
+ * Returns: (transfer full): the cache folder the window and the CLI share:
+ *   $XDG_CACHE_HOME/strata
+ */
+char *
+strata_cache_dup_default_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "strata", NULL);
+}
+
+/**
+ * strata_cache_path:
+ * @dir: the cache folder
  * @hash: lowercase hex content hash (at most 64 characters)
  * @kind: entry kind: lowercase letters, digits, '-' and '_' (at most 31)
  * @version: the payload format version (>= 0)
@@ -58,15 +70,15 @@ valid_name (const char *s, gsize max_len, gboolean hex_only)
  * Returns: (transfer full): the entry's path, whether or not it exists
  */
 char *
-strata_engine_cache_path (StrataEngine *self, const char *hash, const char *kind, int version)
+strata_cache_path (const char *dir, const char *hash, const char *kind, int version)
 {
-  g_return_val_if_fail (STRATA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (hash != NULL && valid_name (hash, CACHE_HASH_LEN, TRUE), NULL);
   g_return_val_if_fail (kind != NULL && valid_name (kind, CACHE_KIND_LEN - 1, FALSE), NULL);
   g_return_val_if_fail (version >= 0, NULL);
 
   g_autofree char *name = g_strdup_printf ("%s-%s-v%d.cache", hash, kind, version);
-  return g_build_filename (strata_engine_get_cache_dir (self), name, NULL);
+  return g_build_filename (dir, name, NULL);
 }
 
 static guint32
@@ -95,8 +107,8 @@ payload_digest (const guint8 *data, gsize size, guint8 out[32])
 }
 
 /**
- * strata_engine_cache_lookup:
- * @self: the engine
+ * strata_cache_lookup:
+ * @dir: the cache folder
  * @hash: content hash
  * @kind: entry kind
  * @version: payload format version
@@ -107,10 +119,9 @@ payload_digest (const guint8 *data, gsize size, guint8 out[32])
  * absent, unreadable or does not verify
  */
 GBytes *
-strata_engine_cache_lookup (StrataEngine *self, const char *hash, const char *kind,
-                            int version)
+strata_cache_lookup (const char *dir, const char *hash, const char *kind, int version)
 {
-  g_autofree char *path = strata_engine_cache_path (self, hash, kind, version);
+  g_autofree char *path = strata_cache_path (dir, hash, kind, version);
   if (path == NULL)
     return NULL;
 
@@ -154,8 +165,8 @@ strata_engine_cache_lookup (StrataEngine *self, const char *hash, const char *ki
 }
 
 /**
- * strata_engine_cache_store:
- * @self: the engine
+ * strata_cache_store:
+ * @dir: the cache folder
  * @hash: content hash
  * @kind: entry kind
  * @version: payload format version
@@ -168,15 +179,14 @@ strata_engine_cache_lookup (StrataEngine *self, const char *hash, const char *ki
  * Returns: TRUE on success
  */
 gboolean
-strata_engine_cache_store (StrataEngine *self, const char *hash, const char *kind,
-                           int version, GBytes *data, GError **error)
+strata_cache_store (const char *dir, const char *hash, const char *kind, int version,
+                    GBytes *data, GError **error)
 {
   g_return_val_if_fail (data != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  g_autofree char *path = strata_engine_cache_path (self, hash, kind, version);
+  g_autofree char *path = strata_cache_path (dir, hash, kind, version);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  const char *dir = strata_engine_get_cache_dir (self);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;

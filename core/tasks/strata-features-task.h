@@ -1,8 +1,8 @@
-/* strata-features-job.h: the engine job that gives a track's foundation-
- * model features (DESIGN §3, §4): strata_model_extract() on an engine
- * worker with progress and cancel, cached on disk keyed by the track's
- * content hash + model version + layer + condition, then the maps the views
- * draw (strata-feature-maps.h), also computed on the worker.
+/* strata-features-task.h: the foundation model's features as a task
+ * (DESIGN §3, §4): strata_model_extract() with progress and cancel, cached
+ * keyed by the track's content hash + model version + layer + condition;
+ * the window's job then computes the maps the views draw
+ * (strata-feature-maps.h) on the same worker.
  *
  * The cache payload is the model's own serialisation
  * (strata_features_to_bytes()), validated completely when read back (sizes,
@@ -10,7 +10,8 @@
  * crash.
  *
  * Threading contract: the async functions are called on the thread that
- * owns the engine (the main thread); serialisation is thread-safe.
+ * owns the engine (the main thread); the task and serialisation run on any
+ * one thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,17 +19,33 @@
 
 #include <gio/gio.h>
 
-#include "engine/strata-engine.h"
-#include "engine/strata-track.h"
+#include "tasks/strata-task.h"
+#include "tasks/strata-track.h"
 #include "model/strata-model.h"
 #include "analysis/strata-feature-maps.h"
 
 G_BEGIN_DECLS
 
 /* Cache entry kind and payload format version (the payload is
- * strata_features_to_bytes()). */
+ * strata_features_to_bytes()): strata_features_task's name and version. */
 #define STRATA_FEATURES_CACHE_KIND "features"
 #define STRATA_FEATURES_CACHE_VERSION 2   /* 2: windows cross-faded */
+
+/* The input of strata_features_task. */
+typedef struct {
+  StrataModel *model;
+  const char *path;               /* the file, decoded when @audio is NULL */
+  const char *hash;               /* its content hash */
+  StrataAudio *audio;             /* (nullable) already decoded */
+  int layer;                      /* prior block, 0 for the model's default */
+  const char *const *condition;   /* (nullable) tag names */
+} StrataFeaturesInput;
+
+/* Input: StrataFeaturesInput; result: StrataFeatures
+ * (strata_features_unref). Stages "features" (and "decode" when the input
+ * has no audio), then the model's: "spectrogram", "tokens", "coarse",
+ * "medium", "fine". */
+extern const StrataTaskKind strata_features_task;
 
 /**
  * strata_features_from_cache:
@@ -68,8 +85,8 @@ char           *strata_features_dup_cache_key (const char *track_hash, const cha
  * @callback: called on the caller's main context
  * @user_data: data for @callback
  *
- * Looks the features up in the engine's cache, else extracts them with
- * progress ("features" stages) and stores them; then computes the maps.
+ * Runs %strata_features_task on the engine's compute queue (cache or
+ * extract), then computes the maps there (stage "maps").
  */
 void               strata_features_job_async  (StrataEngine        *engine,
                                                StrataModel         *model,

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "engine/strata-track.h"
+#include "tasks/strata-track.h"
 
 struct _StrataTrack
 {
