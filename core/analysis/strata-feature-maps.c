@@ -14,7 +14,7 @@
 #define PCA_ITERATIONS 200
 #define HEAT_RANGE 2.5        /* standard deviations mapped to the ends of 0..1 */
 #define RGB_RANGE 2.0
-#define SECTION_KERNEL_S 4.0  /* checkerboard half-width */
+#define SECTION_KERNEL_S 2.0  /* checkerboard half-width (tests/bench/sections) */
 #define SECTION_MIN_S 3.0     /* shortest section */
 #define SECTION_SAME 0.7      /* cosine of section means for the same label */
 #define SECTION_MIN_NOVELTY 0.25  /* normalised novelty of a boundary */
@@ -453,6 +453,39 @@ struct _StrataFeatureMaps {
   guint n_sections;
 };
 
+/* The sections' input from the features' StrataSectionBasis: the log-mel
+ * block and the code block each standardised, then scaled by
+ * 1/sqrt(width) so that both weigh the same in the novelty's cosine
+ * (tests/bench/sections chose this pair: it beats either alone and the
+ * prior features). NULL when the basis does not fit @T coarse rows. */
+static float *
+section_basis (const StrataSectionBasis *b, int T)
+{
+  const int D = b->D_mel + b->D_code;
+  if (b->data == NULL || b->T != T || T <= 0 || b->D_mel <= 0 || b->D_code <= 0)
+    return NULL;
+  g_autofree float *mel = g_new (float, (gsize) T * b->D_mel);
+  g_autofree float *code = g_new (float, (gsize) T * b->D_code);
+  for (int t = 0; t < T; t++)
+    {
+      memcpy (mel + (gsize) t * b->D_mel, b->data + (gsize) t * D, b->D_mel * sizeof (float));
+      memcpy (code + (gsize) t * b->D_code, b->data + (gsize) t * D + b->D_mel,
+              b->D_code * sizeof (float));
+    }
+  g_autofree float *zm = strata_feature_standardize (mel, T, b->D_mel);
+  g_autofree float *zc = strata_feature_standardize (code, T, b->D_code);
+  float *z = g_new (float, (gsize) T * D);
+  const float sm = 1.0f / sqrtf ((float) b->D_mel), sc = 1.0f / sqrtf ((float) b->D_code);
+  for (int t = 0; t < T; t++)
+    {
+      for (int d = 0; d < b->D_mel; d++)
+        z[(gsize) t * D + d] = sm * zm[(gsize) t * b->D_mel + d];
+      for (int d = 0; d < b->D_code; d++)
+        z[(gsize) t * D + b->D_mel + d] = sc * zc[(gsize) t * b->D_code + d];
+    }
+  return z;
+}
+
 StrataFeatureMaps *
 strata_feature_maps_new (StrataFeatures *features)
 {
@@ -485,7 +518,12 @@ strata_feature_maps_new (StrataFeatures *features)
 
   {
     const StrataFeatureLevel *c = &features->level[STRATA_LEVEL_COARSE];
-    if (c->T > 0 && c->D > 0 && c->rate > 0)
+    g_autofree float *basis = section_basis (&features->section_basis, c->T);
+    if (basis != NULL && c->rate > 0)
+      maps->sections = strata_feature_sections (basis, c->T, features->section_basis.D_mel
+                                                + features->section_basis.D_code, c->rate,
+                                                &maps->n_sections);
+    else if (c->T > 0 && c->D > 0 && c->rate > 0)
       maps->sections = strata_feature_sections (maps->level[STRATA_LEVEL_COARSE].z, c->T, c->D,
                                                 c->rate, &maps->n_sections);
   }

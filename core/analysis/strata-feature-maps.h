@@ -4,7 +4,8 @@
  * and ordered so that structure is visible (by loading on the first
  * principal component), a PCA-to-RGB colour per frame, similarity search
  * ("passages most like this selection at this stratum") and automatic
- * sections from coarse-level novelty.
+ * sections from the novelty of the coarse-rate log-mel and coarse codes
+ * (StrataSectionBasis).
  *
  * The pure functions below work on plain (T, D) row-major float matrices
  * and are what the tests exercise with synthetic features.

@@ -304,7 +304,7 @@ build_form (Ctx *ctx, const StrataComposeOptions *options)
   unit = total >= 40 ? 8 : 4;
 
 #define ADD_SECTION(kind_, bars_, dyn_) G_STMT_START {                   \
-    StrataSection s_ = { { 0 }, used, (bars_), (dyn_) };                \
+    StrataPieceSection s_ = { { 0 }, used, (bars_), (dyn_) };                \
     g_strlcpy (s_.name, section_names[kind_], sizeof s_.name);          \
     g_array_append_val (p->sections, s_);                               \
     used += (bars_);                                                    \
@@ -341,7 +341,7 @@ build_bars (Ctx *ctx)
   ctx->bars = g_new0 (Bar, p->n_bars);
   for (guint s = 0; s < p->sections->len; s++)
     {
-      const StrataSection *sec = &g_array_index (p->sections, StrataSection, s);
+      const StrataPieceSection *sec = &g_array_index (p->sections, StrataPieceSection, s);
       SectionKind kind = SEC_INTRO;
       g_auto (GStrv) tokens = NULL;
       guint n_tokens;
@@ -895,7 +895,7 @@ typedef struct {
 } LeadNote;
 
 static void
-melody_section (Ctx *ctx, const StrataSection *sec, gboolean vocal, int center, GArray *out)
+melody_section (Ctx *ctx, const StrataPieceSection *sec, gboolean vocal, int center, GArray *out)
 {
   const StrataStyle *st = ctx->style;
   const StrataPiece *p = ctx->piece;
@@ -997,7 +997,7 @@ write_lead (Ctx *ctx, gboolean vocal)
     return;
   for (guint s = 0; s < p->sections->len; s++)
     {
-      const StrataSection *sec = &g_array_index (p->sections, StrataSection, s);
+      const StrataPieceSection *sec = &g_array_index (p->sections, StrataPieceSection, s);
       GArray *mel = NULL;
       int *bars = NULL, c = center;
 
@@ -1208,7 +1208,7 @@ strata_piece_compose (const char                 *style,
   p = g_new0 (StrataPiece, 1);
   p->style = g_strdup (style);
   p->seed = seed;
-  p->sections = g_array_new (FALSE, FALSE, sizeof (StrataSection));
+  p->sections = g_array_new (FALSE, FALSE, sizeof (StrataPieceSection));
   p->notes = g_array_new (FALSE, FALSE, sizeof (StrataNote));
 
   ctx.piece = p;

@@ -64,7 +64,7 @@ typedef struct {
   int    first_bar;
   int    n_bars;
   float  dynamics;   /* velocity scale, ~0.6 .. 1.0 */
-} StrataSection;
+} StrataPieceSection;
 
 /* Mix parameters of a piece (labels in mix.json). */
 typedef struct {
@@ -87,7 +87,7 @@ typedef struct {
   gint64         bar_ticks;
   int            n_bars;
   gint64         end_tick;      /* last note off */
-  GArray        *sections;      /* of StrataSection */
+  GArray        *sections;      /* of StrataPieceSection */
   StrataPart     parts[STRATA_PIECE_MAX_PARTS];
   int            n_parts;
   GArray        *notes;         /* of StrataNote, sorted by onset */

@@ -169,7 +169,7 @@ tags_json (const StrataPiece *piece, const char *soundfont, const char *split)
   json_builder_begin_array (b);
   for (guint i = 0; i < piece->sections->len; i++)
     {
-      const StrataSection *sec = &g_array_index (piece->sections, StrataSection, i);
+      const StrataPieceSection *sec = &g_array_index (piece->sections, StrataPieceSection, i);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, sec->name);

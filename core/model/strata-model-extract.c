@@ -33,6 +33,7 @@ strata_features_unref (StrataFeatures *features)
       g_free (features->level[l].features);
       g_free (features->level[l].tokens);
     }
+  g_free (features->section_basis.data);
   g_free (features->model_version);
   g_strfreev (features->condition);
   g_free (features);
@@ -141,6 +142,31 @@ run_prior (Prior *p, const int32_t *tok, int T, const int32_t *parent, int T_par
   return ok;
 }
 
+/* The sections' basis (StrataSectionBasis) from the log-mel (T frames)
+ * and the coarse level's tokens. */
+static gboolean
+section_basis (const HqVae *vae, const float *mel, int T, const StrataFeatureLevel *coarse,
+               StrataSectionBasis *b)
+{
+  const int M = vae->cfg.n_mels, C = vae->cfg.code_dim, D = M + C;
+  const int per = 1 << (2 * (STRATA_N_LEVELS - 1));   /* fine frames a coarse frame */
+  const float *cb = strata_params_value (&vae->params, vae->i_cb[STRATA_LEVEL_COARSE]);
+  b->T = coarse->T, b->D_mel = M, b->D_code = C;
+  b->data = coarse->T > 0 ? g_try_new0 (float, (gsize) coarse->T * D) : NULL;
+  if (coarse->T > 0 && !b->data)
+    return FALSE;
+  for (int t = 0; t < coarse->T; t++)
+    {
+      float *row = b->data + (gsize) t * D;
+      const int a = t * per, e = MIN (T, a + per);
+      for (int i = a; i < e; i++)
+        for (int m = 0; m < M; m++)
+          row[m] += mel[(gsize) i * M + m] / (float) (e - a);
+      memcpy (row + M, cb + (gsize) coarse->tokens[t] * C, (size_t) C * sizeof (float));
+    }
+  return TRUE;
+}
+
 StrataFeatures *
 strata_model_extract (StrataModel *model, StrataAudio *audio,
                       const StrataFeatureOptions *options, StrataProgressFunc progress,
@@ -231,6 +257,11 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
       return NULL;
     }
+  if (!section_basis (&model->vae, mel, T, &f->level[STRATA_LEVEL_COARSE], &f->section_basis))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
   static const double frac[4] = { 0.3, 0.4, 0.6, 1.0 };
   for (int l = 0; l < 3; l++)
     {
@@ -259,11 +290,12 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
 
 /* ------------------------------------------------------------ cache form */
 
-/* Layout (little-endian): "SFEA", u32 version 1, f64 duration, i32 layer,
+/* Layout (little-endian): "SFEA", u32 version 2, f64 duration, i32 layer,
  * i32 n_condition, then per level i32 T, D, K, f64 rate, T×D f32, T i32;
- * then NUL-terminated strings: the model version and each condition. */
+ * the section basis i32 T, D_mel, D_code, T×(D_mel+D_code) f32; then
+ * NUL-terminated strings: the model version and each condition. */
 #define FEATURES_MAGIC "SFEA"
-#define FEATURES_VERSION 1
+#define FEATURES_VERSION 2
 
 GBytes *
 strata_features_to_bytes (const StrataFeatures *f)
@@ -287,6 +319,12 @@ strata_features_to_bytes (const StrataFeatures *f)
       g_byte_array_append (b, (const guint8 *) fl->features, (guint) ((gsize) fl->T * fl->D * 4));
       g_byte_array_append (b, (const guint8 *) fl->tokens, (guint) ((gsize) fl->T * 4));
     }
+  const StrataSectionBasis *sb = &f->section_basis;
+  const gint32 bdims[3] = { sb->T, sb->D_mel, sb->D_code };
+  g_byte_array_append (b, (const guint8 *) bdims, sizeof bdims);
+  if (sb->T > 0)
+    g_byte_array_append (b, (const guint8 *) sb->data,
+                         (guint) ((gsize) sb->T * (sb->D_mel + sb->D_code) * 4));
   const char *v = f->model_version ? f->model_version : "";
   g_byte_array_append (b, (const guint8 *) v, (guint) strlen (v) + 1);
   for (int i = 0; f->condition && f->condition[i]; i++)
@@ -356,6 +394,21 @@ strata_features_new_from_bytes (GBytes *bytes, GError **error)
       fl->tokens = g_new (int32_t, MAX (fl->T, 1));
       ok = take (&r, fl->features, (gsize) fl->T * fl->D * 4) &&
            take (&r, fl->tokens, (gsize) fl->T * 4);
+    }
+  if (ok)
+    {
+      StrataSectionBasis *sb = &f->section_basis;
+      gint32 bdims[3];
+      ok = take (&r, bdims, sizeof bdims) && bdims[0] >= 0 && bdims[1] >= 0 && bdims[2] >= 0
+           && bdims[1] <= 65536 && bdims[2] <= 65536
+           && (gsize) bdims[0] * ((gsize) bdims[1] + bdims[2]) * 4 <= r.left;
+      if (ok)
+        {
+          sb->T = bdims[0], sb->D_mel = bdims[1], sb->D_code = bdims[2];
+          const gsize n = (gsize) sb->T * (sb->D_mel + sb->D_code);
+          sb->data = n > 0 ? g_new (float, n) : NULL;
+          ok = n == 0 || take (&r, sb->data, n * 4);
+        }
     }
   if (ok)
     ok = (f->model_version = take_string (&r)) != NULL;

@@ -143,9 +143,22 @@ typedef struct {
   int32_t *tokens;     /* (T), each in [0, K) */
 } StrataFeatureLevel;
 
+/* What the automatic sections are cut on (strata_feature_maps_new()): per
+ * coarse frame, the mean of the model's input log-mel over the frames it
+ * covers (D_mel values), then the codebook vector of its coarse token
+ * (D_code values). Both come from stage 1, which no condition reaches, so
+ * conditioning the priors never moves a section. */
+typedef struct {
+  int    T;            /* rows: the coarse level's T */
+  int    D_mel;
+  int    D_code;
+  float *data;         /* (T, D_mel + D_code) row-major; NULL when T is 0 */
+} StrataSectionBasis;
+
 /* Read-only after strata_model_extract() returns. */
 typedef struct {
   StrataFeatureLevel level[STRATA_N_LEVELS];  /* indexed by StrataLevel */
+  StrataSectionBasis section_basis;
   double  duration;       /* seconds of audio analysed */
   int     layer;          /* the prior block the features come from */
   char   *model_version;  /* strata_model_get_version() of the model */

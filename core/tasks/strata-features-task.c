@@ -54,6 +54,19 @@ strata_features_from_cache (GBytes *bytes, GError **error)
         if (fl->tokens[t] < 0 || fl->tokens[t] >= fl->K)
           return invalid (f, error, _("a token is out of range"));
     }
+  {
+    const StrataSectionBasis *b = &f->section_basis;
+    const gsize n = (gsize) b->T * (b->D_mel + b->D_code);
+    /* absent (T 0: the sections fall back to the coarse features) or one
+     * row a coarse frame */
+    if ((b->T != 0 && b->T != f->level[STRATA_LEVEL_COARSE].T) || b->D_mel > MAX_D
+        || b->D_code > MAX_D
+        || (n > 0 && b->data == NULL))
+      return invalid (f, error, _("bad level size"));
+    for (gsize i = 0; i < n; i++)
+      if (!isfinite (b->data[i]))
+        return invalid (f, error, _("a value is not a number"));
+  }
   return f;
 }
 

@@ -29,7 +29,7 @@ G_BEGIN_DECLS
 /* Cache entry kind and payload format version (the payload is
  * strata_features_to_bytes()): strata_features_task's name and version. */
 #define STRATA_FEATURES_CACHE_KIND "features"
-#define STRATA_FEATURES_CACHE_VERSION 2   /* 2: windows cross-faded */
+#define STRATA_FEATURES_CACHE_VERSION 3   /* 2: windows cross-faded; 3: section basis */
 
 /* The input of strata_features_task. */
 typedef struct {

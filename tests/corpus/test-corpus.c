@@ -331,7 +331,7 @@ test_compose_pieces (void)
         g_assert_cmpfloat (strata_piece_get_duration (p), <, 55);
         g_assert_true (p->meter_num == 4 || p->meter_num == 3 || p->meter_num == 6);
         g_assert_cmpuint (p->sections->len, >=, 3);
-        g_assert_cmpstr (g_array_index (p->sections, StrataSection, 0).name, ==, "intro");
+        g_assert_cmpstr (g_array_index (p->sections, StrataPieceSection, 0).name, ==, "intro");
         for (guint k = 0; k < p->notes->len; k++)
           {
             const StrataNote *n = &g_array_index (p->notes, StrataNote, k);

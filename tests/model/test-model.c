@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/strata-feature-maps.h"
 #include "audio/strata-audio.h"
+#include "corpus/strata-compose.h"
 #include "nn/strata-safetensors.h"
 #include "model/strata-model-private.h"
 #include "model/strata-model-train.h"
@@ -1144,16 +1146,12 @@ seam_ratio (const StrataFeatureLevel *fl, int hop)
   return MAX (at[0], at[1]) / n_at / (elsewhere / n_elsewhere);
 }
 
-static void
-test_default_seamless (void)
+/* @seconds of stereo pink noise (Voss-McCartney, 12 rows), fixed seed:
+ * stationary, so nothing in it should look like a seam or a section. */
+static StrataAudio *
+pink_noise (double seconds)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
-                                            STRATA_MODEL_DEFAULT_FILE, NULL);
-  g_autoptr (StrataModel) m = strata_model_load (path, &error);
-  g_assert_no_error (error);
-  /* 60 s of stereo pink noise (Voss-McCartney, 12 rows), fixed seed */
-  const gint64 n = 60 * 44100;
+  const gint64 n = (gint64) (seconds * 44100);
   float *pcm = g_new (float, 2 * n);
   guint32 state = 12345;
   float rows[12] = { 0 }, sum = 0;
@@ -1167,7 +1165,18 @@ test_default_seamless (void)
       rows[k] = r;
       pcm[2 * i] = pcm[2 * i + 1] = 0.08f * sum;
     }
-  g_autoptr (StrataAudio) audio = strata_audio_new_take (pcm, n);
+  return strata_audio_new_take (pcm, n);
+}
+
+static void
+test_default_seamless (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
+                                            STRATA_MODEL_DEFAULT_FILE, NULL);
+  g_autoptr (StrataModel) m = strata_model_load (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataAudio) audio = pink_noise (60.0);
   g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
                                                        &error);
   g_assert_no_error (error);
@@ -1179,6 +1188,89 @@ test_default_seamless (void)
                       strata_level_get_name (l), ratio);
       g_assert_cmpfloat (ratio, <, 1.2);
     }
+}
+
+/* The Sections lane on the default model: the demo track's composed
+ * sections (intro, verse, chorus, outro: the composer is rerun for its
+ * form) are found, a condition tag does not move them, and stationary
+ * noise is one section. */
+static void
+test_default_sections (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
+                                            STRATA_MODEL_DEFAULT_FILE, NULL);
+  g_autoptr (StrataModel) m = strata_model_load (path, &error);
+  g_assert_no_error (error);
+  g_autofree char *demo = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "demo",
+                                            "strata-demo.flac", NULL);
+  g_autoptr (StrataAudio) audio = strata_audio_decode (demo, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  StrataComposeOptions co;
+  strata_compose_options_init (&co);
+  co.seconds = 30, co.demo_form = TRUE;   /* as `strata-cli corpus demo --seed 6` */
+  g_autoptr (StrataPiece) piece = strata_piece_compose ("pop", 6, &co);
+  g_assert_cmpuint (piece->sections->len, >=, 3);
+
+  const char *tag = strata_model_get_tag_name (m, 0);
+  const char *const cond[] = { tag, NULL };
+  StrataFeatureOptions with = { 0, cond };
+  g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataFeatures) fc = strata_model_extract (m, audio, &with, NULL, NULL, NULL, NULL,
+                                                        &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataFeatureMaps) maps = strata_feature_maps_new (f);
+  g_autoptr (StrataFeatureMaps) maps_c = strata_feature_maps_new (fc);
+  guint n = 0, n_c = 0;
+  const StrataSection *s = strata_feature_maps_get_sections (maps, &n);
+  const StrataSection *s_c = strata_feature_maps_get_sections (maps_c, &n_c);
+
+  for (guint k = 0; k < n; k++)
+    g_test_message ("section %u: %.2f-%.2f s, label %d", k, s[k].start, s[k].end, s[k].label);
+  /* The intro is split off and the chorus found where it enters (within
+   * 0.5 s: the window's sections used to miss both); of the composed
+   * boundaries at least all but one are within 1 s of a found one (the
+   * outro, which keeps the chorus's texture, is missed today; the
+   * benchmark's F-measure at ±3 s is about 0.85 on validation renders),
+   * and there are at most two boundaries besides. */
+  guint near = 0;
+  for (guint i = 1; i < piece->sections->len; i++)
+    {
+      const StrataPieceSection *cs = &g_array_index (piece->sections, StrataPieceSection, i);
+      const double want = strata_piece_tick_to_seconds (piece, cs->first_bar * piece->bar_ticks);
+      double best = G_MAXDOUBLE;
+      for (guint k = 1; k < n; k++)
+        best = MIN (best, fabs (s[k].start - want));
+      g_test_message ("%s at %.2f s: nearest boundary %.2f s away", cs->name, want, best);
+      if (g_str_equal (cs->name, "verse") || g_str_equal (cs->name, "chorus"))
+        g_assert_cmpfloat (best, <=, 0.5);
+      near += best <= 1.0;
+    }
+  g_assert_cmpuint (near + 1, >=, piece->sections->len - 1);
+  g_assert_cmpuint (n - 1, <=, piece->sections->len - 1 + 2);
+
+  /* conditioning moves no section */
+  g_test_message ("conditioned on %s: %u sections, unconditioned %u", tag, n_c, n);
+  g_assert_cmpuint (n_c, ==, n);
+  for (guint k = 0; k < n; k++)
+    {
+      g_assert_cmpfloat (s_c[k].start, ==, s[k].start);
+      g_assert_cmpfloat (s_c[k].end, ==, s[k].end);
+    }
+
+  /* one section of stationary noise */
+  g_autoptr (StrataAudio) noise = pink_noise (60.0);
+  g_autoptr (StrataFeatures) fn = strata_model_extract (m, noise, NULL, NULL, NULL, NULL, NULL,
+                                                        &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataFeatureMaps) maps_n = strata_feature_maps_new (fn);
+  guint n_n = 0;
+  const StrataSection *s_n = strata_feature_maps_get_sections (maps_n, &n_n);
+  g_assert_cmpuint (n_n, ==, 1);
+  g_assert_cmpfloat (s_n[0].start, ==, 0.0);
 }
 
 /* ------------------------------------------------------------ main */
@@ -1214,6 +1306,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/cli/features", test_cli_features);
   g_test_add_func ("/strata/model/default/reference", test_default_reference);
   g_test_add_func ("/strata/model/default/seamless", test_default_seamless);
+  g_test_add_func ("/strata/model/default/sections", test_default_sections);
   int rc = g_test_run ();
   g_autoptr (GFile) dir = g_file_new_for_path (tmpdir);
   g_autoptr (GFileEnumerator) en = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,

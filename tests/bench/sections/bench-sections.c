@@ -13,7 +13,9 @@
  *   log-mel             the standardised log-mel the model sees, pooled to
  *                       the coarse rate: the baseline to beat
  *   coarse codes        the stage-1 codebook vectors of the coarse tokens
- *   log-mel+X           both, each block weighted equally
+ *   log-mel+X           both, each block weighted equally (log-mel+codes
+ *                       is what the Sections lane uses)
+ * (the log-mel and the codes are the two blocks of StrataSectionBasis)
  * and, with STRATA_BENCH_GRID=1, a grid of cuts (kernel half-width,
  * shortest section, least novelty) on each.
  *
@@ -33,7 +35,7 @@
 
 #include "analysis/strata-feature-maps.h"
 #include "audio/strata-audio.h"
-#include "model/strata-model-private.h"
+#include "model/strata-model.h"
 #include "nn/strata-nn.h"
 
 static const double tolerances[2] = { 0.5, 3.0 };
@@ -264,31 +266,27 @@ main (int argc, char **argv)
       pc.z[REP_MEDIUM] = pool_standardize (md->features, md->T, md->D, 4, &pc.T[REP_MEDIUM]);
       pc.D[REP_MEDIUM] = md->D;
 
-      /* the log-mel the model sees, mono mix, pooled to the coarse rate */
-      const gint64 n = strata_audio_get_n_frames (audio);
-      const float *s = strata_audio_get_samples (audio);
-      g_autofree float *mono = g_new (float, n);
-      for (gint64 i = 0; i < n; i++)
-        mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
-      int T = 0;
-      g_autofree float *mel = _strata_model_log_mel (&m->vae, mono, n, &T);
-      const int M = m->vae.cfg.n_mels;
-      pc.z[REP_LOGMEL] = pool_standardize (mel, T, M, 16, &pc.T[REP_LOGMEL]);
-      pc.D[REP_LOGMEL] = M;
-      const int Tc = MIN (pc.T[REP_LOGMEL], MIN (pc.T[REP_MEDIUM], pc.T[REP_COARSE]));
-      pc.z[REP_LOGMEL_MEDIUM] = concat_blocks (pc.z[REP_LOGMEL], M, pc.z[REP_MEDIUM], md->D, Tc);
-      pc.T[REP_LOGMEL_MEDIUM] = Tc, pc.D[REP_LOGMEL_MEDIUM] = M + md->D;
+      /* the two blocks of the section basis: the log-mel the model sees,
+       * pooled to the coarse rate, and the coarse tokens' codebook vectors */
+      const StrataSectionBasis *sb = &f->section_basis;
+      const int M = sb->D_mel, cd = sb->D_code, Tc = sb->T;
+      g_autofree float *mel = g_new (float, (gsize) Tc * M);
+      g_autofree float *codes = g_new (float, (gsize) Tc * cd);
+      for (int t = 0; t < Tc; t++)
+        {
+          memcpy (mel + (gsize) t * M, sb->data + (gsize) t * (M + cd), M * sizeof (float));
+          memcpy (codes + (gsize) t * cd, sb->data + (gsize) t * (M + cd) + M,
+                  cd * sizeof (float));
+        }
+      pc.z[REP_LOGMEL] = strata_feature_standardize (mel, Tc, M);
+      pc.T[REP_LOGMEL] = Tc, pc.D[REP_LOGMEL] = M;
+      pc.z[REP_CODES] = strata_feature_standardize (codes, Tc, cd);
+      pc.T[REP_CODES] = Tc, pc.D[REP_CODES] = cd;
+      const int Tm = MIN (Tc, pc.T[REP_MEDIUM]);
+      pc.z[REP_LOGMEL_MEDIUM] = concat_blocks (pc.z[REP_LOGMEL], M, pc.z[REP_MEDIUM], md->D, Tm);
+      pc.T[REP_LOGMEL_MEDIUM] = Tm, pc.D[REP_LOGMEL_MEDIUM] = M + md->D;
       pc.z[REP_LOGMEL_COARSE] = concat_blocks (pc.z[REP_LOGMEL], M, pc.z[REP_COARSE], c->D, Tc);
       pc.T[REP_LOGMEL_COARSE] = Tc, pc.D[REP_LOGMEL_COARSE] = M + c->D;
-      /* the coarse codebook vectors of the coarse tokens (stage 1: no
-       * condition reaches them) */
-      const int cd = m->vae.cfg.code_dim;
-      const float *cb = strata_params_value (&m->vae.params, m->vae.i_cb[STRATA_LEVEL_COARSE]);
-      g_autofree float *codes = g_new (float, (gsize) c->T * cd);
-      for (int t = 0; t < c->T; t++)
-        memcpy (codes + (gsize) t * cd, cb + (gsize) c->tokens[t] * cd, cd * sizeof (float));
-      pc.z[REP_CODES] = strata_feature_standardize (codes, c->T, cd);
-      pc.T[REP_CODES] = c->T, pc.D[REP_CODES] = cd;
       pc.z[REP_LOGMEL_CODES] = concat_blocks (pc.z[REP_LOGMEL], M, pc.z[REP_CODES], cd, Tc);
       pc.T[REP_LOGMEL_CODES] = Tc, pc.D[REP_LOGMEL_CODES] = M + cd;
       g_array_append_val (list, pc);
