@@ -1168,14 +1168,23 @@ pink_noise (double seconds)
   return strata_audio_new_take (pcm, n);
 }
 
-static void
-test_default_seamless (void)
+/* The committed default model (resources/models). (transfer full) */
+static StrataModel *
+committed_model (void)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
                                             STRATA_MODEL_DEFAULT_FILE, NULL);
-  g_autoptr (StrataModel) m = strata_model_load (path, &error);
+  StrataModel *m = strata_model_load (path, &error);
   g_assert_no_error (error);
+  return m;
+}
+
+static void
+test_default_seamless (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataModel) m = committed_model ();
   g_autoptr (StrataAudio) audio = pink_noise (60.0);
   g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
                                                        &error);
@@ -1198,10 +1207,7 @@ static void
 test_default_sections (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "models",
-                                            STRATA_MODEL_DEFAULT_FILE, NULL);
-  g_autoptr (StrataModel) m = strata_model_load (path, &error);
-  g_assert_no_error (error);
+  g_autoptr (StrataModel) m = committed_model ();
   g_autofree char *demo = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "demo",
                                             "strata-demo.flac", NULL);
   g_autoptr (StrataAudio) audio = strata_audio_decode (demo, NULL, NULL, NULL, &error);
