@@ -233,9 +233,12 @@ strata_transcriber_load (const char *path, GError **error)
   const char *arch = strata_safetensors_get_metadata (st, "strata.architecture");
   if (g_strcmp0 (arch, STRATA_TRANSCRIPTION_ARCHITECTURE) != 0)
     {
-      g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_INVALID,
-                   _("%s is not a transcription model (architecture “%s”)"), path,
-                   arch ? arch : "");
+      if (arch)
+        g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_INVALID,
+                     _("%s is not a transcription model (architecture “%s”)"), path, arch);
+      else
+        g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_INVALID,
+                     _("%s is not a transcription model (no strata.architecture)"), path);
       return NULL;
     }
   const char *text = strata_safetensors_get_metadata (st, "strata.config");
