@@ -25,6 +25,7 @@ strata_transcription_train_options_init (StrataTranscriptionTrainOptions *opt)
   opt->crop = 256;
   opt->lr = 1e-3f;
   opt->onset_weight = 4.0f;
+  opt->noise_fraction = 0.1f;
   opt->half = TRUE;
   opt->seed = 1;
   strata_transcription_config_init (&opt->config);
@@ -44,6 +45,8 @@ typedef struct {
   GPtrArray *train, *valid;
   double total_frames;
   StrataTranscriber *tr;
+  float *noise;          /* front end of white noise at full scale */
+  int T_noise;
   TrActs *acts;
   TrTargetRow *targets;
   GTimer *timer;
@@ -231,6 +234,18 @@ train_step (void *user_data, int64_t step, int micro, float *loss)
             break;
         }
       const Piece *pc = t->train->pdata[i];
+      /* now and then white noise at -40..0 dB, which holds no notes */
+      if (t->noise && strata_rng_uniform (&rng) < t->opt->noise_fraction)
+        {
+          const int off = (int) strata_rng_below (&rng, (uint32_t) (t->T_noise - T + 1));
+          const float shift = -40.0f * strata_rng_uniform (&rng) / 25.0f;
+          float *x = t->acts->x + (size_t) b * T * NB;
+          const float *src = t->noise + (size_t) off * NB;
+          for (size_t k = 0; k < (size_t) T * NB; k++)
+            x[k] = MAX (src[k] + shift, STRATA_TRANSCRIPTION_SILENCE);
+          _strata_tr_targets (NULL, 0, T, t->targets + (size_t) b * T);
+          continue;
+        }
       /* a multiple of 4, so that the medium stratum lines up */
       int off = (int) strata_rng_below (&rng, (uint32_t) ((pc->in->T - T) / 4 + 1)) * 4;
       memcpy (t->acts->x + (size_t) b * T * NB, pc->in->spec + (size_t) off * NB,
@@ -385,6 +400,16 @@ strata_transcription_train (StrataTranscriptionTrainOptions *opt, GError **error
         goto out;
       say (&t, "  resumed from %s at step %" G_GINT64_FORMAT, ckpt, t.tr->params.step);
     }
+  if (!opt->features && opt->noise_fraction > 0)
+    {
+      /* 20 s of uniform white noise of amplitude 1 */
+      const gint64 n = 20 * (gint64) STRATA_SAMPLE_RATE;
+      g_autofree float *w = g_new (float, n);
+      StrataRng rng;
+      strata_rng_seed (&rng, opt->seed + 77);
+      strata_rng_fill_uniform (&rng, w, (size_t) n, -1.0f, 1.0f);
+      t.noise = strata_transcription_frontend (w, n, &t.T_noise);
+    }
   t.acts = _strata_tr_acts_new (t.tr, opt->batch, opt->crop);
   t.targets = g_try_new (TrTargetRow, (gsize) opt->batch * opt->crop);
   if (!t.acts || !t.targets)
@@ -438,6 +463,7 @@ strata_transcription_train (StrataTranscriptionTrainOptions *opt, GError **error
   ok = TRUE;
 out:
   _strata_tr_acts_free (t.acts);
+  g_free (t.noise);
   g_free (t.targets);
   strata_transcriber_free (t.tr);
   g_ptr_array_unref (t.train);

@@ -31,6 +31,7 @@ typedef struct {
   int      crop;            /* frames a crop */
   float    lr;
   float    onset_weight;    /* weight of the onset head's positive cells */
+  float    noise_fraction;  /* crops replaced by white noise without notes (features off only) */
   gboolean resume;
   gboolean half;            /* F16 weights */
   uint64_t seed;
