@@ -629,6 +629,49 @@ test_train_resume (void)
   g_assert_cmpint (system (rm), ==, 0);
 }
 
+/* With features: the default foundation model's fine and medium strata are
+ * extracted for every piece, the head is built for their widths, and the
+ * trained file runs on a track's features. */
+static void
+test_train_features (void)
+{
+  strata_nn_set_num_threads (1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataModel) foundation = strata_model_load_default (&error);
+  g_assert_no_error (error);
+  g_autofree char *dir = g_dir_make_tmp ("strata-trfeat-XXXXXX", NULL);
+  g_autofree char *corpus = g_build_filename (dir, "corpus", NULL);
+  for (int i = 0; i < 3; i++)
+    write_piece (corpus, i, 200 + i);
+  char *dirs[] = { corpus, NULL };
+  g_autofree char *out = g_build_filename (dir, "f.safetensors", NULL);
+  StrataTranscriptionTrainOptions opt;
+  train_opts (&opt, dirs, out);
+  opt.steps = 2;
+  opt.features = TRUE;
+  g_assert_true (strata_transcription_train (&opt, &error));
+  g_assert_no_error (error);
+  g_autoptr (StrataTranscriber) tr = strata_transcriber_load (out, &error);
+  g_assert_no_error (error);
+  const StrataTranscriptionConfig *c = strata_transcriber_get_config (tr);
+  g_assert_cmpint (c->features, ==, 1);
+  g_assert_cmpint (c->fine_dim, ==, strata_model_get_dim (foundation, STRATA_LEVEL_FINE));
+  g_assert_cmpint (c->medium_dim, ==, strata_model_get_dim (foundation, STRATA_LEVEL_MEDIUM));
+  g_autofree char *wav = g_build_filename (corpus, "00000-test", "mix.wav", NULL);
+  g_autoptr (StrataAudio) audio = strata_audio_decode (wav, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataTranscriptionInput) in = strata_transcription_input_new (audio, foundation,
+                                                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (in->fine_dim, ==, c->fine_dim);
+  g_autoptr (StrataTranscriptionOutput) o = strata_transcriber_run (tr, in->spec, in->T, in->fine,
+                                                                    in->medium, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (o->T, ==, in->T);
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (rm), ==, 0);
+}
+
 /* notes.csv: drums and out-of-range pitches are left out, bad rows named */
 static void
 test_notes_csv (void)
@@ -669,5 +712,6 @@ main (int argc, char **argv)
   g_test_add_func ("/transcription/weights", test_weights);
   g_test_add_func ("/transcription/run-chunks", test_run_chunks);
   g_test_add_func ("/transcription/train-resume", test_train_resume);
+  g_test_add_func ("/transcription/train-features", test_train_features);
   return g_test_run ();
 }
