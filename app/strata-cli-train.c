@@ -1,6 +1,6 @@
 /* strata-cli-train.c: `strata-cli train foundation` — trains the foundation
  * model (both stages) from corpora, with progress on stderr, validation,
- * checkpoints and resume.
+ * checkpoints and resume; `train transcription` is in strata-cli-transcribe.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,8 +14,8 @@
 #include "model/strata-model-train.h"
 #include "strata-cli.h"
 
-static void
-log_line (const char *line, void *user_data)
+void
+strata_cli_log_line (const char *line, void *user_data)
 {
   fprintf (stderr, "%s\n", line);
   fflush (stderr);
@@ -41,6 +41,9 @@ parse_triple (const char *s, int out[3])
 int
 strata_cli_train (int argc, char **argv)
 {
+  if (argc >= 2 && strcmp (argv[1], "transcription") == 0)
+    return strata_cli_train_transcription (argc - 1, argv + 1);
+
   g_auto (GStrv) corpus = NULL, valid = NULL;
   g_autofree char *output = NULL, *prior_steps = NULL, *prior_batch = NULL;
   int steps = -1, batch = -1, threads = 2;
@@ -117,7 +120,7 @@ strata_cli_train (int argc, char **argv)
   opt.resume = resume;
   opt.half = !f32;
   opt.seed = (uint64_t) seed;
-  opt.log = log_line;
+  opt.log = strata_cli_log_line;
   strata_nn_set_num_threads (threads > 0 ? threads : 1);
   if (!strata_model_train_foundation (&opt, &error))
     {

@@ -22,8 +22,13 @@ int strata_cli_info   (int argc, char **argv);
 int strata_cli_corpus (int argc, char **argv);
 int strata_cli_features (int argc, char **argv);
 int strata_cli_train (int argc, char **argv);
+int strata_cli_transcribe (int argc, char **argv);
+/* `train transcription`: argv[0] = "transcription" */
+int strata_cli_train_transcription (int argc, char **argv);
 
 /* Prints "strata-cli: <message>" on stderr. */
 void strata_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* A trainer's log line on stderr (strata-cli-train.c). */
+void strata_cli_log_line (const char *line, void *user_data);
 /* Progress line on stderr, only when stderr is a terminal. */
 void strata_cli_progress (double fraction, const char *stage, void *user_data);

@@ -82,6 +82,22 @@ compare_events (gconstpointer a, gconstpointer b)
   return x->order - y->order;
 }
 
+/* Sorts @events and appends them to @track with their delta times. */
+static void
+put_events (GByteArray *track, GArray *events)
+{
+  gint64 now = 0;
+
+  g_array_sort (events, compare_events);
+  for (guint k = 0; k < events->len; k++)
+    {
+      const Event *e = &g_array_index (events, Event, k);
+      put_varlen (track, (guint32) (e->tick - now));
+      g_byte_array_append (track, e->bytes, e->n_bytes);
+      now = e->tick;
+    }
+}
+
 /**
  * strata_piece_to_smf:
  * @piece: a piece
@@ -127,7 +143,6 @@ strata_piece_to_smf (const StrataPiece *piece)
         { 0xb0 | ch, 91, part->reverb_send }, { 0xb0 | ch, 93, part->chorus_send },
       };
       guint8 prog[2] = { 0xc0 | ch, part->program & 0x7f };
-      gint64 now = 0;
 
       g_byte_array_set_size (track, 0);
       put_meta (track, 0, 0x03, part->role, strlen (part->role));
@@ -149,16 +164,59 @@ strata_piece_to_smf (const StrataPiece *piece)
           g_array_append_val (events, on);
           g_array_append_val (events, off);
         }
-      g_array_sort (events, compare_events);
-      for (guint k = 0; k < events->len; k++)
-        {
-          const Event *e = &g_array_index (events, Event, k);
-          put_varlen (track, (guint32) (e->tick - now));
-          g_byte_array_append (track, e->bytes, e->n_bytes);
-          now = e->tick;
-        }
+      put_events (track, events);
       end_track (file, track);
     }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&file));
+}
+
+/**
+ * strata_smf_from_notes:
+ * @notes: (array length=n_notes): notes in ticks at STRATA_PIECE_PPQ (the
+ *   part field is ignored)
+ * @n_notes: their count
+ * @bpm: the tempo of the conductor track (> 0)
+ * @title: (nullable): the sequence name
+ *
+ * A format-1 file of two tracks: the conductor (name, tempo, 4/4) and the
+ * notes on channel 1 with program 0 (acoustic grand piano).
+ *
+ * Returns: (transfer full): the file's bytes.
+ */
+GBytes *
+strata_smf_from_notes (const StrataNote *notes, guint n_notes, double bpm, const char *title)
+{
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  g_autoptr (GByteArray) track = g_byte_array_new ();
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (Event));
+  guint32 usec = (guint32) (60000000.0 / (bpm > 0 ? bpm : 120.0) + 0.5);
+  guint8 tempo[3] = { usec >> 16, usec >> 8, usec };
+  guint8 timesig[4] = { 4, 2, 24, 8 };
+  guint8 prog[2] = { 0xc0, 0 };
+
+  g_byte_array_append (file, (const guint8 *) "MThd", 4);
+  put_u32 (file, 6);
+  put_u16 (file, 1);
+  put_u16 (file, 2);
+  put_u16 (file, STRATA_PIECE_PPQ);
+  if (title)
+    put_meta (track, 0, 0x03, title, strlen (title));
+  put_meta (track, 0, 0x51, tempo, 3);
+  put_meta (track, 0, 0x58, timesig, 4);
+  end_track (file, track);
+
+  g_byte_array_set_size (track, 0);
+  put_varlen (track, 0);
+  g_byte_array_append (track, prog, 2);
+  for (guint k = 0; k < n_notes; k++)
+    {
+      Event on = { notes[k].on, 1, { 0x90, notes[k].pitch & 0x7f, notes[k].velocity & 0x7f }, 3 };
+      Event off = { notes[k].off, 0, { 0x80, notes[k].pitch & 0x7f, 64 }, 3 };
+      g_array_append_val (events, on);
+      g_array_append_val (events, off);
+    }
+  put_events (track, events);
+  end_track (file, track);
   return g_byte_array_free_to_bytes (g_steal_pointer (&file));
 }
 

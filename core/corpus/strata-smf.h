@@ -14,4 +14,10 @@ gboolean  strata_piece_write_smf (const StrataPiece  *piece,
                                   const char         *path,
                                   GError            **error);
 
+/* Notes (ticks at STRATA_PIECE_PPQ) as a two-track format-1 file. */
+GBytes   *strata_smf_from_notes  (const StrataNote  *notes,
+                                  guint              n_notes,
+                                  double             bpm,
+                                  const char        *title);
+
 G_END_DECLS

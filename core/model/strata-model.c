@@ -298,35 +298,6 @@ strata_model_load_default (GError **error)
 
 /* ------------------------------------------------------------ save */
 
-static guint16
-f32_to_f16 (float f)
-{
-  union { float f; guint32 u; } v = { f };
-  guint32 x = v.u;
-  guint32 sign = (x >> 16) & 0x8000;
-  gint32 exp = (gint32) ((x >> 23) & 0xff) - 127 + 15;
-  guint32 mant = x & 0x7fffff;
-  if (exp >= 31)
-    return (guint16) (sign | 0x7c00);   /* overflow -> inf (weights never get there) */
-  if (exp <= 0)
-    {
-      if (exp < -10)
-        return (guint16) sign;
-      mant |= 0x800000;
-      guint32 shift = (guint32) (14 - exp);
-      guint32 half = mant >> shift;
-      guint32 rem = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
-      if (rem > mid || (rem == mid && (half & 1)))
-        half++;
-      return (guint16) (sign | half);
-    }
-  guint32 half = sign | ((guint32) exp << 10) | (mant >> 13);
-  guint32 rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem == 0x1000 && (half & 1)))
-    half++;   /* may carry into the exponent: correct rounding */
-  return (guint16) half;
-}
-
 /* Tensors kept in F32 even in a half-precision file: the front end and the
  * quantiser variances (a few floats that set scales). */
 static gboolean
@@ -408,7 +379,7 @@ _strata_model_save (const StrataModel *model, const char *path, gboolean half, G
             guint8 bytes[4];
             if (f16)
               {
-                guint16 h = f32_to_f16 (v[j]);
+                guint16 h = strata_float_to_half (v[j]);
                 bytes[0] = (guint8) h, bytes[1] = (guint8) (h >> 8);
                 g_byte_array_append (out, bytes, 2);
               }

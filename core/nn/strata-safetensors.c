@@ -475,6 +475,35 @@ strata_safetensors_get_metadata (const StrataSafetensors *st, const char *key)
 
 /* ------------------------------------------------------------- Writer */
 
+guint16
+strata_float_to_half (float f)
+{
+  union { float f; guint32 u; } v = { f };
+  guint32 x = v.u;
+  guint32 sign = (x >> 16) & 0x8000;
+  gint32 exp = (gint32) ((x >> 23) & 0xff) - 127 + 15;
+  guint32 mant = x & 0x7fffff;
+  if (exp >= 31)
+    return (guint16) (sign | 0x7c00);   /* overflow -> inf (weights never get there) */
+  if (exp <= 0)
+    {
+      if (exp < -10)
+        return (guint16) sign;
+      mant |= 0x800000;
+      guint32 shift = (guint32) (14 - exp);
+      guint32 half = mant >> shift;
+      guint32 rem = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+      if (rem > mid || (rem == mid && (half & 1)))
+        half++;
+      return (guint16) (sign | half);
+    }
+  guint32 half = sign | ((guint32) exp << 10) | (mant >> 13);
+  guint32 rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem == 0x1000 && (half & 1)))
+    half++;   /* may carry into the exponent: correct rounding */
+  return (guint16) half;
+}
+
 gboolean
 strata_safetensors_write_file (const char *path, const StrataTensorRef *tensors,
                                guint n_tensors, const char *const *metadata,
@@ -510,7 +539,7 @@ strata_safetensors_write_file (const char *path, const StrataTensorRef *tensors,
       json_builder_set_member_name (b, t->name);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "dtype");
-      json_builder_add_string_value (b, "F32");
+      json_builder_add_string_value (b, t->dtype == STRATA_DTYPE_F16 ? "F16" : "F32");
       json_builder_set_member_name (b, "shape");
       json_builder_begin_array (b);
       for (int d = 0; d < t->ndim; d++)
@@ -523,7 +552,7 @@ strata_safetensors_write_file (const char *path, const StrataTensorRef *tensors,
       json_builder_set_member_name (b, "data_offsets");
       json_builder_begin_array (b);
       json_builder_add_int_value (b, (gint64) offset);
-      offset += numel * 4;
+      offset += numel * (t->dtype == STRATA_DTYPE_F16 ? 2 : 4);
       json_builder_add_int_value (b, (gint64) offset);
       json_builder_end_array (b);
       json_builder_end_object (b);
@@ -560,6 +589,15 @@ strata_safetensors_write_file (const char *path, const StrataTensorRef *tensors,
       size_t numel = 1;
       for (int d = 0; d < tensors[i].ndim; d++)
         numel *= (size_t) tensors[i].shape[d];
+      if (tensors[i].dtype == STRATA_DTYPE_F16)
+        {
+          for (size_t j = 0; j < numel; j++, p += 2)
+            {
+              guint16 h = GUINT16_TO_LE (strata_float_to_half (tensors[i].data[j]));
+              memcpy (p, &h, 2);
+            }
+          continue;
+        }
       for (size_t j = 0; j < numel; j++, p += 4)
         {
           guint32 u;
@@ -585,10 +623,10 @@ shape_to_string (int ndim, const int64_t *shape)
   return g_string_free (s, FALSE);
 }
 
-gboolean
-strata_params_save (const StrataParams *params, const char *path, const char *architecture,
-                    const char *config_json, const char *const *extra_metadata,
-                    gboolean with_optimizer, GError **error)
+static gboolean
+params_save (const StrataParams *params, const char *path, const char *architecture,
+             const char *config_json, const char *const *extra_metadata,
+             gboolean with_optimizer, gboolean half, GError **error)
 {
   g_return_val_if_fail (params != NULL && params->values != NULL, FALSE);
   g_return_val_if_fail (architecture != NULL, FALSE);
@@ -600,7 +638,8 @@ strata_params_save (const StrataParams *params, const char *path, const char *ar
   for (int i = 0; i < np; i++)
     {
       const StrataParamInfo *p = &params->info[i];
-      refs[i] = (StrataTensorRef) { p->name, p->ndim, p->shape, params->values + p->offset };
+      refs[i] = (StrataTensorRef) { p->name, p->ndim, p->shape, params->values + p->offset,
+                                    half ? STRATA_DTYPE_F16 : STRATA_DTYPE_F32 };
       if (with_optimizer)
         {
           char *mn = g_strconcat ("optim.m.", p->name, NULL);
@@ -632,6 +671,24 @@ strata_params_save (const StrataParams *params, const char *path, const char *ar
   g_ptr_array_add (md, NULL);
 
   return strata_safetensors_write_file (path, refs, nt, (const char *const *) md->pdata, error);
+}
+
+gboolean
+strata_params_save (const StrataParams *params, const char *path, const char *architecture,
+                    const char *config_json, const char *const *extra_metadata,
+                    gboolean with_optimizer, GError **error)
+{
+  return params_save (params, path, architecture, config_json, extra_metadata, with_optimizer,
+                      FALSE, error);
+}
+
+gboolean
+strata_params_save_f16 (const StrataParams *params, const char *path, const char *architecture,
+                        const char *config_json, const char *const *extra_metadata,
+                        GError **error)
+{
+  return params_save (params, path, architecture, config_json, extra_metadata, FALSE, TRUE,
+                      error);
 }
 
 static gboolean

@@ -96,13 +96,18 @@ const StrataTensorEntry *strata_safetensors_lookup (const StrataSafetensors *st,
 const char        *strata_safetensors_get_metadata (const StrataSafetensors *st,
                                                     const char *key);
 
-/* A tensor to write: F32 data of prod(shape) floats. */
+/* A tensor to write: F32 data of prod(shape) floats, stored as @dtype
+ * (F32, or F16 rounded to nearest even; BF16 is not written). */
 typedef struct {
   const char   *name;
   int           ndim;
   const int64_t *shape;
   const float  *data;
+  StrataDtype   dtype;
 } StrataTensorRef;
+
+/* IEEE half precision of @f, rounded to nearest even (overflow gives inf). */
+guint16  strata_float_to_half (float f);
 
 /**
  * strata_safetensors_write_file:
@@ -134,6 +139,24 @@ gboolean strata_params_save (const StrataParams *params, const char *path,
                              const char *architecture, const char *config_json,
                              const char *const *extra_metadata, gboolean with_optimizer,
                              GError **error);
+/**
+ * strata_params_save_f16:
+ * @params: allocated parameters
+ * @path: destination (atomic replace)
+ * @architecture: value of strata.architecture
+ * @config_json: (nullable): value of strata.config
+ * @extra_metadata: (nullable) (array zero-terminated=1): more key/value pairs
+ * @error: return location for a #GError
+ *
+ * strata_params_save() of the weights alone, stored as F16 (a model to
+ * ship; strata_params_load() reads it back as F32).
+ *
+ * Returns: %TRUE on success.
+ */
+gboolean strata_params_save_f16 (const StrataParams *params, const char *path,
+                                 const char *architecture, const char *config_json,
+                                 const char *const *extra_metadata, GError **error);
+
 /**
  * strata_params_load:
  * @params: allocated parameters declaring every expected tensor
