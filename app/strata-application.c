@@ -97,8 +97,13 @@ strata_application_shutdown (GApplication *app)
 {
   StrataApplication *self = STRATA_APPLICATION (app);
 
+  /* Cancel every job and join the engine's workers before the process
+   * exits: a worker still inside a BLAS call when the program's
+   * destructors run (OpenBLAS stops its own threads then) crashed or hung
+   * the exit. Jobs keep the engine alive, so dropping the reference is not
+   * enough. */
   if (self->engine)
-    strata_engine_cancel_all (self->engine);
+    strata_engine_shutdown (self->engine);
   g_clear_handle_id (&self->quit_timeout, g_source_remove);
   G_APPLICATION_CLASS (strata_application_parent_class)->shutdown (app);
   g_clear_object (&self->engine);
