@@ -89,13 +89,15 @@ for name in $names; do
   esac
 
   echo "run-fuzz.sh: fuzzing $name ($limit=$amount) in $work"
+  # -timeout: 60 s per input. Inputs that replay in under a second took over
+  # 10 s under ASan on a loaded machine (allocator madvise stalls).
   log=$work/$name.log
   rc=0
   # shellcheck disable=SC2086
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp:print_suppressions=0} \
-    "$work/fuzz-$name" "$limit=$amount" -timeout=10 -rss_limit_mb=2048 \
+    "$work/fuzz-$name" "$limit=$amount" -timeout=60 -rss_limit_mb=2048 \
     -max_len=$max_len -print_final_stats=1 $dict \
     -artifact_prefix="$work/artifacts/$name-" "$corpus" > "$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
