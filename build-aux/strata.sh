@@ -5,6 +5,7 @@
 #   build-aux/strata.sh run [FILE]   set up, build, launch Strata (demo track by default)
 #   build-aux/strata.sh test         set up, build, run every test (normal + ASan/UBSan builds)
 #   build-aux/strata.sh bench        set up, build, run the benchmarks in tests/bench/
+#   build-aux/strata.sh fuzz         run each fuzzer for 10^6 executions (counts printed)
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -38,8 +39,8 @@ case "$cmd" in
     # Sanitized code runs 2-3 times slower: the timeouts scale with it.
     meson test -C build-asan --print-errorlogs --num-processes 2 --suite core \
       --timeout-multiplier 3
-    # A short libFuzzer run of the weights reader (clang, ASan, UBSan).
-    sh tests/fuzz/run-fuzz.sh 20
+    # A short libFuzzer run of each fuzzer (clang, ASan, UBSan): 4 x 12 s.
+    sh tests/fuzz/run-fuzz.sh 12
     echo "strata: all tests passed"
     ;;
   bench)
@@ -47,10 +48,14 @@ case "$cmd" in
     setup build   # the same debugoptimized (-O2) build the tests use
     STRATA_REQUIRE_DISPLAY=1 xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
       meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10
-    sh tests/fuzz/run-fuzz.sh 300
+    sh tests/fuzz/run-fuzz.sh 300 safetensors
+    ;;
+  fuzz)
+    sh build-aux/deps.sh --test
+    sh tests/fuzz/run-fuzz.sh -runs 1000000 "$@"
     ;;
   *)
-    echo "usage: $0 run [FILE] | test | bench" >&2
+    echo "usage: $0 run [FILE] | test | bench | fuzz [NAME...]" >&2
     exit 2
     ;;
 esac

@@ -52,6 +52,25 @@ put_varlen (GByteArray *out, guint32 v)
   g_byte_array_append (out, b + 5 - n, n);
 }
 
+/* The largest delta time a variable-length quantity holds (4 bytes, SMF 1.0). */
+#define SMF_MAX_DELTA 0x0fffffff
+
+/* Writes the delta time before an event. A gap longer than a quantity holds
+ * is bridged by empty text events (FF 01 00), so no varlen exceeds 4 bytes. */
+static void
+put_delta (GByteArray *out, gint64 delta)
+{
+  static const guint8 empty_text[3] = { 0xff, 0x01, 0x00 };
+
+  while (delta > SMF_MAX_DELTA)
+    {
+      put_varlen (out, SMF_MAX_DELTA);
+      g_byte_array_append (out, empty_text, 3);
+      delta -= SMF_MAX_DELTA;
+    }
+  put_varlen (out, (guint32) MAX (delta, 0));
+}
+
 static void
 put_meta (GByteArray *out, guint32 delta, guint8 type, const void *data, guint32 len)
 {
@@ -92,7 +111,7 @@ put_events (GByteArray *track, GArray *events)
   for (guint k = 0; k < events->len; k++)
     {
       const Event *e = &g_array_index (events, Event, k);
-      put_varlen (track, (guint32) (e->tick - now));
+      put_delta (track, e->tick - now);
       g_byte_array_append (track, e->bytes, e->n_bytes);
       now = e->tick;
     }
@@ -109,7 +128,8 @@ strata_piece_to_smf (const StrataPiece *piece)
 {
   g_autoptr (GByteArray) file = g_byte_array_new ();
   g_autoptr (GByteArray) track = g_byte_array_new ();
-  guint32 usec = (guint32) (60000000.0 / piece->bpm + 0.5);
+  /* the tempo meta event holds 24 bits of microseconds per quarter */
+  guint32 usec = (guint32) CLAMP (60000000.0 / piece->bpm + 0.5, 1.0, (double) 0xffffff);
   guint8 tempo[3] = { usec >> 16, usec >> 8, usec };
   guint8 timesig[4] = { piece->meter_num, piece->meter_den == 8 ? 3 : 2,
                         piece->meter_den == 8 ? 36 : 24, 8 };

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "io/strata-output.h"
-#include "model/strata-model.h"
 #include "model/strata-npz.h"
 
 typedef struct {
@@ -144,23 +143,27 @@ put32 (GByteArray *b, guint32 v)
 }
 
 /**
- * strata_npz_write:
+ * strata_npz_to_bytes:
  * @npz: the arrays
- * @path: the .npz file to write
- * @inputs: (nullable) (array zero-terminated=1): the files the arrays were
- *   made from, which @path must not replace
  * @error: return location for a #GError, or %NULL
  *
- * Writes the archive through a #StrataOutput: atomic, refused when @path is
- * one of @inputs or a folder.
+ * The archive as it is written: one stored (uncompressed) zip entry per
+ * array, in the order they were added.
  *
- * Returns: %TRUE on success, %FALSE with @error set
+ * Returns: (transfer full) (nullable): the archive, or %NULL with @error set
+ *   when it would not fit the 32-bit zip format (4 GB, 65535 entries)
  */
-gboolean
-strata_npz_write (StrataNpz *npz, const char *path, const char *const *inputs, GError **error)
+GBytes *
+strata_npz_to_bytes (StrataNpz *npz, GError **error)
 {
   g_autoptr (GByteArray) zip = g_byte_array_new ();
   g_autoptr (GByteArray) cd = g_byte_array_new ();
+  if (npz->entries->len > G_MAXUINT16)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   _("Cannot store more than %u arrays in an .npz"), (guint) G_MAXUINT16);
+      return NULL;
+    }
   for (guint i = 0; i < npz->entries->len; i++)
     {
       Entry *e = &g_array_index (npz->entries, Entry, i);
@@ -168,9 +171,9 @@ strata_npz_write (StrataNpz *npz, const char *path, const char *const *inputs, G
       const guint8 *data = g_bytes_get_data (e->bytes, &size);
       if (size >= G_MAXUINT32 || zip->len >= G_MAXUINT32 - size - 1024)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                       _("Cannot write “%s”: larger than 4 GB"), path);
-          return FALSE;
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s",
+                       _("The .npz would be larger than 4 GB"));
+          return NULL;
         }
       const guint32 crc = strata_crc32 (0, data, size), offset = zip->len;
       const guint namelen = (guint) strlen (e->name);
@@ -197,31 +200,32 @@ strata_npz_write (StrataNpz *npz, const char *path, const char *const *inputs, G
   put16 (zip, npz->entries->len), put16 (zip, npz->entries->len);
   put32 (zip, cd->len), put32 (zip, cd_offset);
   put16 (zip, 0);
-  g_autoptr (GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&zip));
-  return strata_output_write_bytes (path, inputs, bytes, error);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&zip));
 }
 
-/* ------------------------------------------------------------ features */
-
+/**
+ * strata_npz_write:
+ * @npz: the arrays
+ * @path: the .npz file to write
+ * @inputs: (nullable) (array zero-terminated=1): the files the arrays were
+ *   made from, which @path must not replace
+ * @error: return location for a #GError, or %NULL
+ *
+ * Writes strata_npz_to_bytes() through a #StrataOutput: atomic, refused
+ * when @path is one of @inputs or a folder.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
 gboolean
-strata_features_write_npz (const StrataFeatures *f, const char *path, const char *const *inputs,
-                           GError **error)
+strata_npz_write (StrataNpz *npz, const char *path, const char *const *inputs, GError **error)
 {
-  g_return_val_if_fail (f && path, FALSE);
-  g_autoptr (StrataNpz) npz = strata_npz_new ();
-  double rates[STRATA_N_LEVELS];
-  for (int l = 0; l < STRATA_N_LEVELS; l++)
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GBytes) bytes = strata_npz_to_bytes (npz, &local);
+  if (bytes == NULL)
     {
-      const StrataFeatureLevel *fl = &f->level[l];
-      const int64_t shape[2] = { fl->T, fl->D };
-      strata_npz_add (npz, strata_level_get_name (l), "<f4", 2, shape, fl->features);
-      g_autofree char *tn = g_strconcat (strata_level_get_name (l), "_tokens", NULL);
-      strata_npz_add (npz, tn, "<i4", 1, shape, fl->tokens);
-      rates[l] = fl->rate;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Cannot write “%s”: %s"), path,
+                   local->message);
+      return FALSE;
     }
-  const int64_t three[1] = { STRATA_N_LEVELS };
-  strata_npz_add (npz, "rates", "<f8", 1, three, rates);
-  const char *version[] = { f->model_version ? f->model_version : "" };
-  strata_npz_add_strings (npz, "model_version", version, 1);
-  return strata_npz_write (npz, path, inputs, error);
+  return strata_output_write_bytes (path, inputs, bytes, error);
 }

@@ -21,6 +21,8 @@ void       strata_npz_add        (StrataNpz *npz, const char *name, const char *
 /* Adds a 1-D array of strings (numpy dtype '<U<n>', UTF-32LE). */
 void       strata_npz_add_strings (StrataNpz *npz, const char *name, const char *const *strings,
                                    int n);
+/* The archive's bytes (NULL with @error past the zip format's limits). */
+GBytes    *strata_npz_to_bytes   (StrataNpz *npz, GError **error);
 /* Writes the archive atomically, never over one of @inputs (core/io). */
 gboolean   strata_npz_write      (StrataNpz *npz, const char *path, const char *const *inputs,
                                   GError **error);
