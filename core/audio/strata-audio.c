@@ -268,8 +268,45 @@ _strata_progress_report (StrataProgressThrottle *p,
 
 /* --- Entry points ------------------------------------------------------- */
 
-/* Opens @path once to tell a missing or unreadable file, a folder and an
- * empty file apart before any decoder sees it. */
+/* What the first bytes of a file say that a decoder would only report as
+ * a stream error: a Standard MIDI File (notes, not audio), or a RIFF WAVE
+ * whose format chunk declares 0 channels or a rate of 0 Hz. */
+static gboolean
+check_header (const char *path, const guint8 *head, gsize n, GError **error)
+{
+  if (n >= 14 && memcmp (head, "MThd", 4) == 0)
+    {
+      g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_NOT_AUDIO,
+                   _("Cannot open “%s”: it is a MIDI file, which holds notes, not audio"),
+                   path);
+      return FALSE;
+    }
+  /* RIFF <size> WAVE, then chunks; the format chunk is almost always first */
+  if (n >= 36 && memcmp (head, "RIFF", 4) == 0 && memcmp (head + 8, "WAVE", 4) == 0
+      && memcmp (head + 12, "fmt ", 4) == 0)
+    {
+      const guint channels = head[22] | (guint) head[23] << 8;
+      const guint32 rate = head[24] | (guint32) head[25] << 8 | (guint32) head[26] << 16
+                           | (guint32) head[27] << 24;
+      if (channels == 0)
+        {
+          g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                       _("Cannot open “%s”: the file declares 0 channels"), path);
+          return FALSE;
+        }
+      if (rate == 0)
+        {
+          g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
+                       _("Cannot open “%s”: the file declares a sample rate of 0 Hz"), path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Opens @path once to tell a missing or unreadable file, a folder, an
+ * empty file and a few headers no decoder explains well (check_header)
+ * apart before any decoder sees it. */
 static gboolean
 check_readable (const char *path,
                 GError    **error)
@@ -294,26 +331,31 @@ check_readable (const char *path,
                    _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
-  close (fd);
   if (S_ISDIR (st.st_mode))
     {
+      close (fd);
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
                    _("Cannot open “%s”: it is a folder"), path);
       return FALSE;
     }
   if (!S_ISREG (st.st_mode))
     {
+      close (fd);
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
                    _("Cannot open “%s”: it is not a regular file"), path);
       return FALSE;
     }
   if (st.st_size == 0)
     {
+      close (fd);
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_EMPTY,
                    _("Cannot read “%s”: the file is empty (0 bytes)"), path);
       return FALSE;
     }
-  return TRUE;
+  guint8 head[64];
+  const ssize_t n = read (fd, head, sizeof head);
+  close (fd);
+  return check_header (path, head, n > 0 ? (gsize) n : 0, error);
 }
 
 /* TRUE when the last Ogg page of @path is complete and flagged

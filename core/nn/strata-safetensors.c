@@ -432,6 +432,12 @@ strata_safetensors_read_file (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_autoptr(GError) ioerr = NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, STRATA_SAFETENSORS_ERROR, STRATA_SAFETENSORS_ERROR_IO,
+                   _("Cannot read weights file %s: it is a folder, not a model file"), path);
+      return NULL;
+    }
   g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &ioerr);
   if (mf == NULL)
     {

@@ -704,6 +704,50 @@ test_error_random (void)
   g_unlink (path2);
 }
 
+/* Headers no decoder explains in the user's terms: a WAV declaring 0
+ * channels or 0 Hz, and a Standard MIDI File offered as audio. The probe
+ * (info) and the decoder say the same. */
+static void
+assert_said (const char *path, int code, const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) perror = NULL;
+  StrataAudioInfo info;
+
+  g_assert_null (strata_audio_decode (path, NULL, NULL, NULL, &error));
+  g_assert_error (error, STRATA_AUDIO_ERROR, code);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+  g_assert_false (strata_audio_probe (path, &info, &perror));
+  g_assert_error (perror, STRATA_AUDIO_ERROR, code);
+  g_assert_nonnull (strstr (perror->message, words));
+}
+
+static void
+test_error_header_words (void)
+{
+  g_autofree char *zero_ch = tmp_file ("zero-channels.wav");
+  g_autofree char *zero_hz = tmp_file ("zero-rate.wav");
+  /* RIFF, WAVE, a 16-byte PCM format chunk, an empty data chunk */
+  guint8 wav[44] = {
+    'R', 'I', 'F', 'F', 36, 0, 0, 0, 'W', 'A', 'V', 'E',
+    'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 0, 0,   /* PCM, 0 channels */
+    0x44, 0xac, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0,     /* 44100 Hz, 16 bits */
+    'd', 'a', 't', 'a', 0, 0, 0, 0,
+  };
+  write_bytes (zero_ch, wav, sizeof wav);
+  assert_said (zero_ch, STRATA_AUDIO_ERROR_UNSUPPORTED, "declares 0 channels");
+  wav[22] = 2;                                     /* 2 channels ... */
+  memset (wav + 24, 0, 4);                         /* ... at 0 Hz */
+  write_bytes (zero_hz, wav, sizeof wav);
+  assert_said (zero_hz, STRATA_AUDIO_ERROR_UNSUPPORTED, "sample rate of 0 Hz");
+  g_autofree char *mid = g_build_filename (g_getenv ("STRATA_SOURCE_DIR"), "resources", "demo",
+                                           "strata-demo.mid", NULL);
+  assert_said (mid, STRATA_AUDIO_ERROR_NOT_AUDIO, "MIDI file, which holds notes, not audio");
+  g_unlink (zero_ch);
+  g_unlink (zero_hz);
+}
+
 /* A file cut short of the length its header states is CORRUPT, on both the
  * libsndfile (44.1 kHz) and the GStreamer (48 kHz) path. */
 static void
@@ -1253,6 +1297,7 @@ main (int argc,
   g_test_add_func ("/strata/audio/error/missing", test_error_missing);
   g_test_add_func ("/strata/audio/error/empty", test_error_empty);
   g_test_add_func ("/strata/audio/error/random", test_error_random);
+  g_test_add_func ("/strata/audio/error/header-words", test_error_header_words);
   g_test_add_func ("/strata/audio/error/too-large", test_error_too_large);
   add_case ("error/truncated", FMT_WAV16, 44100, 2, test_error_truncated);
   add_case ("error/truncated", FMT_WAV16, 48000, 2, test_error_truncated);

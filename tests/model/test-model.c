@@ -728,6 +728,12 @@ test_bad_files (void)
   g_autofree char *missing = tmp_path ("missing.safetensors");
   expect_load_error (missing, STRATA_MODEL_ERROR_NOT_FOUND, "does not exist");
 
+  /* a folder given as the model: said in the user's terms */
+  g_autofree char *folder = tmp_path ("a-folder.safetensors");
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  expect_load_error (folder, STRATA_MODEL_ERROR_INVALID, "is a folder, not a model file");
+  g_rmdir (folder);
+
   g_autofree char *garbage = tmp_path ("garbage.safetensors");
   g_assert_true (g_file_set_contents (garbage, "\xff\xff\xff\xff\xff\xff\xff\x7fhello", 13, NULL));
   expect_load_error (garbage, STRATA_MODEL_ERROR_INVALID, NULL);
