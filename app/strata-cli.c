@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "info",   strata_cli_info,   N_("Duration, sample rate, channels and format of audio files") },
   { "corpus", strata_cli_corpus, N_("Render a labelled training corpus, or index real recordings") },
   { "features", strata_cli_features, N_("Coarse, medium and fine features and tokens as an .npz") },
+  { "sections", strata_cli_sections, N_("Automatic sections as JSON, CSV or Audacity labels") },
   { "transcribe", strata_cli_transcribe, N_("Notes of audio files as MIDI, JSON or CSV") },
   { "train",  strata_cli_train,  N_("Train the foundation model or the transcription head from corpora") },
 };

@@ -1,4 +1,4 @@
-/* strata-export.c: PNG and .npz exports on the engine's I/O queue.
+/* strata-export.c: PNG, .npz and text exports on the engine's I/O queue.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -53,6 +53,7 @@ typedef struct {
   GdkTexture *texture;          /* (nullable) a memory texture */
   GFile *file;                  /* (nullable) */
   StrataFeatures *features;     /* (nullable) */
+  GBytes *bytes;                /* (nullable) a file's contents, made on the main thread */
   char *path;                   /* (nullable) */
   char *input;                  /* (nullable) */
 } ExportJob;
@@ -64,6 +65,7 @@ export_job_free (gpointer data)
   g_clear_object (&ej->texture);
   g_clear_object (&ej->file);
   g_clear_pointer (&ej->features, strata_features_unref);
+  g_clear_pointer (&ej->bytes, g_bytes_unref);
   g_free (ej->path);
   g_free (ej->input);
   g_free (ej);
@@ -82,7 +84,10 @@ export_job_run (StrataJob *job, gpointer data, GError **error)
   else
     {
       const char *inputs[] = { ej->input, NULL };
-      ok = strata_features_write_npz (ej->features, ej->path, inputs, error);
+      if (ej->bytes != NULL)
+        ok = strata_output_write_bytes (ej->path, inputs, ej->bytes, error);
+      else
+        ok = strata_features_write_npz (ej->features, ej->path, inputs, error);
     }
   return ok ? GINT_TO_POINTER (TRUE) : NULL;
 }
@@ -152,6 +157,29 @@ _strata_export_npz_async (StrataEngine *engine, StrataFeatures *features, const 
 {
   ExportJob *ej = g_new0 (ExportJob, 1);
   ej->features = strata_features_ref (features);
+  ej->path = g_strdup (path);
+  submit (engine, ej, input, cancellable, callback, user_data);
+}
+
+/**
+ * _strata_export_bytes_async:
+ * @engine: the engine
+ * @bytes: the file's contents (a reference is taken)
+ * @path: the file
+ * @input: (nullable): the track's file
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread
+ * @user_data: for @callback
+ *
+ * strata_output_write_bytes() on the engine's I/O queue.
+ */
+void
+_strata_export_bytes_async (StrataEngine *engine, GBytes *bytes, const char *path,
+                            const char *input, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  ExportJob *ej = g_new0 (ExportJob, 1);
+  ej->bytes = g_bytes_ref (bytes);
   ej->path = g_strdup (path);
   submit (engine, ej, input, cancellable, callback, user_data);
 }

@@ -35,6 +35,13 @@ void     _strata_export_npz_async  (StrataEngine        *engine,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data);
+void     _strata_export_bytes_async (StrataEngine        *engine,
+                                    GBytes              *bytes,
+                                    const char          *path,
+                                    const char          *input,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
 gboolean _strata_export_finish     (StrataEngine        *engine,
                                     GAsyncResult        *result,
                                     GError             **error);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include "analysis/strata-sections-export.h"
 #include "tasks/strata-features-task.h"
 #include "tasks/strata-model-registry.h"
 #include "strata-feature-controller.h"
@@ -800,6 +801,19 @@ strata_feature_controller_export_npz (StrataFeatureController *self, const char 
                                     error);
 }
 
+/* Before the features exist an async export fails at once, saying so.
+ * Returns %TRUE when it did. */
+static gboolean
+report_no_features (StrataFeatureController *self, GAsyncReadyCallback callback,
+                    gpointer user_data)
+{
+  if (self->maps != NULL)
+    return FALSE;
+  g_task_report_new_error (self->engine, callback, user_data, NULL, G_IO_ERROR,
+                           G_IO_ERROR_FAILED, "%s", _("There are no features to export yet"));
+  return TRUE;
+}
+
 /**
  * strata_feature_controller_export_npz_async:
  * @self: a #StrataFeatureController
@@ -818,14 +832,53 @@ strata_feature_controller_export_npz_async (StrataFeatureController *self, const
   g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
   g_return_if_fail (path != NULL);
 
-  if (self->maps == NULL)
-    {
-      g_task_report_new_error (self->engine, callback, user_data, NULL, G_IO_ERROR,
-                               G_IO_ERROR_FAILED, "%s", _("There are no features to export yet"));
-      return;
-    }
+  if (report_no_features (self, callback, user_data))
+    return;
   _strata_export_npz_async (self->engine, strata_feature_maps_get_features (self->maps), path,
                             track_path (self), cancellable, callback, user_data);
+}
+
+/**
+ * strata_feature_controller_export_sections_async:
+ * @self: a #StrataFeatureController
+ * @path: the file to write: CSV for ".csv", Audacity labels for ".txt"
+ * @cancellable: (nullable): cancels the export before it writes
+ * @callback: called on the main thread when the file is written
+ * @user_data: for @callback
+ *
+ * Writes the section ribbon's sections as `strata-cli sections --csv` or
+ * `--audacity` does, on the engine's I/O queue (the few lines of text are
+ * made here).
+ */
+void
+strata_feature_controller_export_sections_async (StrataFeatureController *self, const char *path,
+                                                 GCancellable *cancellable,
+                                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  StrataSectionsFormat format;
+  const StrataSection *sections;
+  guint n_sections = 0;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_return_if_fail (path != NULL);
+
+  if (report_no_features (self, callback, user_data))
+    return;
+  if (!strata_sections_format_for_path (path, &format) || format == STRATA_SECTIONS_JSON)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+      g_task_report_new_error (self->engine, callback, user_data, NULL, G_IO_ERROR,
+                               G_IO_ERROR_INVALID_FILENAME,
+                               _("Cannot save “%s”: sections are saved as .csv or as Audacity "
+                                 "labels (.txt)"), name);
+      return;
+    }
+  sections = strata_feature_maps_get_sections (self->maps, &n_sections);
+  bytes = strata_sections_to_bytes (sections, n_sections, format,
+                                    strata_feature_maps_get_features (self->maps)->model_version);
+  _strata_export_bytes_async (self->engine, bytes, path, track_path (self), cancellable,
+                              callback, user_data);
 }
 
 /**
@@ -834,7 +887,7 @@ strata_feature_controller_export_npz_async (StrataFeatureController *self, const
  * @result: the result given to the callback
  * @error: return location for an error naming the file
  *
- * Finishes either asynchronous export.
+ * Finishes any of the asynchronous exports.
  *
  * Returns: %TRUE when the file was written
  */

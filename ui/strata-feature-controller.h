@@ -92,6 +92,11 @@ void        strata_feature_controller_export_npz_async (StrataFeatureController 
                                                         GCancellable            *cancellable,
                                                         GAsyncReadyCallback      callback,
                                                         gpointer                 user_data);
+void        strata_feature_controller_export_sections_async (StrataFeatureController *self,
+                                                             const char              *path,
+                                                             GCancellable            *cancellable,
+                                                             GAsyncReadyCallback      callback,
+                                                             gpointer                 user_data);
 gboolean    strata_feature_controller_export_finish    (StrataFeatureController *self,
                                                         GAsyncResult            *result,
                                                         GError                 **error);

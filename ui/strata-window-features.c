@@ -1,6 +1,7 @@
 /* strata-window-features.c: the window's feature strata: the controller
  * (section ribbon and coarse/medium/fine lanes under the spectrogram) and
- * its bar, started when a track loads, and the feature exports (PNG, .npz).
+ * its bar, started when a track loads, and the feature exports (PNG, .npz,
+ * sections as CSV or Audacity labels).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,14 +14,14 @@ static void
 has_features_cb (StrataWindow *self)
 {
   gboolean on = strata_feature_controller_get_has_features (self->features);
-  static const char *names[] = { "export-feature-maps", "export-features" };
+  static const char *names[] = { "export-feature-maps", "export-features", "export-sections" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
                                  on);
 }
 
-typedef enum { EXPORT_PNG, EXPORT_NPZ } ExportKind;
+typedef enum { EXPORT_PNG, EXPORT_NPZ, EXPORT_SECTIONS } ExportKind;
 
 static void
 export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
@@ -36,6 +37,10 @@ export_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
         strata_feature_controller_export_png_async (self->features, file, NULL,
                                                     _strata_window_export_done,
                                                     g_object_ref (self));
+      else if (file != NULL && g_file_peek_path (file) != NULL && kind == EXPORT_SECTIONS)
+        strata_feature_controller_export_sections_async (self->features, g_file_peek_path (file),
+                                                         NULL, _strata_window_export_done,
+                                                         g_object_ref (self));
       else if (file != NULL && g_file_peek_path (file) != NULL)
         strata_feature_controller_export_npz_async (self->features, g_file_peek_path (file), NULL,
                                                     _strata_window_export_done,
@@ -52,9 +57,12 @@ export (StrataWindow *self, ExportKind kind)
   if (kind == EXPORT_PNG)
     _strata_window_show_save_dialog (self, _("Export Feature Maps"), "-strata.png",
                                      G_CALLBACK (export_response_cb));
-  else
+  else if (kind == EXPORT_NPZ)
     _strata_window_show_save_dialog (self, _("Export Features"), "-features.npz",
                                      G_CALLBACK (export_response_cb));
+  else
+    _strata_window_show_save_dialog (self, _("Export Sections (.csv, or Audacity labels .txt)"),
+                                     "-sections.csv", G_CALLBACK (export_response_cb));
   if (self->chooser)
     g_object_set_data (G_OBJECT (self->chooser), "strata-export-kind", GINT_TO_POINTER (kind));
 }
@@ -71,9 +79,16 @@ export_features_action (GSimpleAction *action, GVariant *param, gpointer user_da
   export (user_data, EXPORT_NPZ);
 }
 
+static void
+export_sections_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  export (user_data, EXPORT_SECTIONS);
+}
+
 static const GActionEntry feature_entries[] = {
   { .name = "export-feature-maps", .activate = export_maps_action },
   { .name = "export-features", .activate = export_features_action },
+  { .name = "export-sections", .activate = export_sections_action },
 };
 
 /**

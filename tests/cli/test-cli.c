@@ -1,11 +1,12 @@
 /* test-cli.c: strata-cli end to end (spawned, as a user runs it).
  *
- * Usage: test-cli PATH-TO-STRATA-CLI [GTest options]
+ * Usage: test-cli PATH-TO-STRATA-CLI DEMO-TRACK [GTest options]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 #include <glib.h>
@@ -13,7 +14,13 @@
 #include <json-glib/json-glib.h>
 #include <sndfile.h>
 
+#include "analysis/strata-feature-maps.h"
+#include "tasks/strata-features-task.h"
+#include "tasks/strata-model-registry.h"
+#include "tasks/strata-track-load.h"
+
 static const char *cli_path;
+static const char *demo_path;
 static char *tmpdir;
 
 typedef struct {
@@ -313,6 +320,213 @@ test_features_cached (void)
   g_unsetenv ("STRATA_TASK_STATS");
 }
 
+/* A section as read back from a file. */
+typedef struct {
+  double start;
+  double end;
+  char   label[8];
+} ReadSection;
+
+/* Reads one "%.6f" field of @line up to @sep: digits, '.', 6 digits (so a
+ * locale's ',' would fail here). Advances *@line past @sep. */
+static double
+read_seconds (const char **line,
+              char         sep)
+{
+  const char *p = *line, *dot;
+  char *end = NULL;
+  double x;
+
+  g_assert_true (g_ascii_isdigit (*p));
+  while (g_ascii_isdigit (*p))
+    p++;
+  g_assert_cmpint (*p, ==, '.');
+  dot = p++;
+  while (g_ascii_isdigit (*p))
+    p++;
+  g_assert_cmpint (p - dot - 1, ==, 6);
+  g_assert_cmpint (*p, ==, sep);
+  x = g_ascii_strtod (*line, &end);
+  g_assert_true (end == p);
+  *line = p + 1;
+  return x;
+}
+
+/* Parses CSV (header first) or Audacity label text: one section a line,
+ * start SEP end SEP label. */
+static GArray *
+read_delimited (const char *text,
+                char        sep)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (ReadSection));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+  guint first = 0;
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (lines[n - 1], ==, "");   /* ends with a newline */
+  if (sep == ',')
+    g_assert_cmpstr (lines[first++], ==, "start_s,end_s,label");
+  for (guint i = first; i + 1 < n; i++)
+    {
+      const char *p = lines[i];
+      ReadSection r = { 0 };
+
+      r.start = read_seconds (&p, sep);
+      r.end = read_seconds (&p, sep);
+      g_assert_cmpuint (strlen (p), >, 0);
+      g_assert_cmpuint (strlen (p), <, sizeof r.label);
+      g_assert_null (strchr (p, sep));
+      strcpy (r.label, p);
+      g_array_append_val (out, r);
+    }
+  return out;
+}
+
+static GArray *
+read_json (const char *text,
+           const char *model_version)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (ReadSection));
+  JsonObject *root;
+  JsonArray *list;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "model_version"), ==, model_version);
+  list = json_object_get_array_member (root, "sections");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *o = json_array_get_object_element (list, i);
+      ReadSection r = { 0 };
+
+      r.start = json_object_get_double_member (o, "start_s");
+      r.end = json_object_get_double_member (o, "end_s");
+      g_assert_cmpuint (strlen (json_object_get_string_member (o, "label")), <, sizeof r.label);
+      strcpy (r.label, json_object_get_string_member (o, "label"));
+      g_array_append_val (out, r);
+    }
+  return out;
+}
+
+static void
+assert_same_sections (GArray              *read,
+                      const StrataSection *want,
+                      guint                n_want)
+{
+  g_assert_cmpuint (read->len, ==, n_want);
+  for (guint i = 0; i < n_want; i++)
+    {
+      const ReadSection *r = &g_array_index (read, ReadSection, i);
+      g_autofree char *label = strata_section_label_name (want[i].label);
+
+      g_assert_cmpfloat_with_epsilon (r->start, want[i].start, 5e-7);
+      g_assert_cmpfloat_with_epsilon (r->end, want[i].end, 5e-7);
+      g_assert_cmpstr (r->label, ==, label);
+    }
+}
+
+/* `strata-cli sections` on the demo track: JSON, CSV and Audacity labels
+ * read back give the sections strata_feature_maps_get_sections() finds in
+ * the features computed here (in another cache), in a German numeric
+ * locale too; writing onto the input is refused and leaves it intact. */
+static void
+test_sections_formats (void)
+{
+  g_autofree char *cache = g_build_filename (tmpdir, "sections-cache", NULL);
+  g_autofree char *own_cache = g_build_filename (tmpdir, "sections-own-cache", NULL);
+  g_autofree char *csv_path = g_build_filename (tmpdir, "sections.csv", NULL);
+  g_autofree char *copy = g_build_filename (tmpdir, "demo-copy.flac", NULL);
+  g_autofree char *out = NULL, *err = NULL, *demo_bytes = NULL, *copy_bytes = NULL;
+  g_autofree char *csv_text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) from_json = NULL, from_csv = NULL, from_stdout_csv = NULL;
+  g_autoptr (GArray) from_labels = NULL;
+  gsize n_demo = 0, n_copy = 0;
+  guint n_sections = 0;
+
+  /* The sections the window's lane shows, computed in this process. */
+  g_autoptr (StrataModel) model = strata_model_registry_get_foundation (NULL, &error);
+  g_assert_no_error (error);
+  StrataTaskContext ctx;
+  strata_task_context_init (&ctx, own_cache, NULL, NULL, NULL);
+  g_autofree char *hash = strata_task_hash_file (demo_path, &ctx, &error);
+  g_assert_no_error (error);
+  StrataFeaturesInput input = { .model = model, .path = demo_path, .hash = hash };
+  g_autoptr (StrataFeatures) f = strata_task_run (&strata_features_task, &input, &ctx, &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataFeatureMaps) maps = strata_feature_maps_new (f);
+  const StrataSection *want = strata_feature_maps_get_sections (maps, &n_sections);
+  g_assert_cmpuint (n_sections, >=, 2);   /* the demo has an intro and a chorus */
+
+  const char *json[] = { "sections", demo_path, "--json", "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (json, &out, &err), ==, 0);
+  from_json = read_json (out, strata_model_get_version (model));
+  assert_same_sections (from_json, want, n_sections);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  const char *csv[] = { "sections", demo_path, "--csv", "-o", csv_path, "--cache-dir", cache,
+                        NULL };
+  g_assert_cmpint (run_cli (csv, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_file_get_contents (csv_path, &csv_text, NULL, NULL));
+  from_csv = read_delimited (csv_text, ',');
+  assert_same_sections (from_csv, want, n_sections);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The decimal point stays '.' where the locale's is ','. Only C locales
+   * may be installed: then this checks what the C locale gives, and the
+   * serialiser's g_ascii_formatd() is what keeps '.' elsewhere. */
+  g_setenv ("LC_ALL", "de_DE.UTF-8", TRUE);
+  const char *labels[] = { "sections", demo_path, "--audacity", "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (labels, &out, &err), ==, 0);
+  g_unsetenv ("LC_ALL");
+  if (setlocale (LC_NUMERIC, "de_DE.UTF-8") == NULL)
+    g_test_message ("de_DE.UTF-8 is not installed: the label text was made in the C locale");
+  setlocale (LC_NUMERIC, "C");
+  g_assert_null (strchr (out, ','));
+  from_labels = read_delimited (out, '\t');
+  assert_same_sections (from_labels, want, n_sections);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Onto the input (a copy, by another name through ".."): refused. */
+  g_assert_true (g_file_get_contents (demo_path, &demo_bytes, &n_demo, NULL));
+  g_assert_true (g_file_set_contents (copy, demo_bytes, (gssize) n_demo, NULL));
+  g_autofree char *base = g_path_get_basename (tmpdir);
+  g_autofree char *other_name = g_build_filename (tmpdir, "..", base, "demo-copy.flac", NULL);
+  const char *onto[] = { "sections", copy, "--csv", "-o", other_name, "--cache-dir", cache,
+                         NULL };
+  g_assert_cmpint (run_cli (onto, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "same file as the input"));
+  g_assert_true (g_file_get_contents (copy, &copy_bytes, &n_copy, NULL));
+  g_assert_cmpmem (copy_bytes, n_copy, demo_bytes, n_demo);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* No format, or two: bad usage. */
+  const char *none[] = { "sections", demo_path, NULL };
+  g_assert_cmpint (run_cli (none, &out, &err), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  const char *two[] = { "sections", demo_path, "--csv", "--json", NULL };
+  g_assert_cmpint (run_cli (two, &out, &err), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A missing file: exit 1, the message names it. */
+  g_autofree char *missing = g_build_filename (tmpdir, "missing.flac", NULL);
+  const char *bad[] = { "sections", missing, "--json", "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (bad, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, missing));
+  g_assert_cmpstr (out, ==, "");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -321,12 +535,13 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  if (argc < 2)
+  if (argc < 3)
     {
-      g_printerr ("usage: %s PATH-TO-STRATA-CLI\n", argv[0]);
+      g_printerr ("usage: %s PATH-TO-STRATA-CLI DEMO-TRACK\n", argv[0]);
       return 2;
     }
   cli_path = argv[1];
+  demo_path = argv[2];
   tmpdir = g_dir_make_tmp ("strata-test-cli-XXXXXX", &error);
   g_assert_no_error (error);
   /* The default cache folder of every command run here: this run's own. */
@@ -342,6 +557,7 @@ main (int    argc,
   g_test_add_func ("/strata/cli/info/bad-files", test_info_bad_files);
   g_test_add_func ("/strata/cli/info/usage", test_info_usage);
   g_test_add_func ("/strata/cli/features/cached", test_features_cached);
+  g_test_add_func ("/strata/cli/sections/formats", test_sections_formats);
 
   status = g_test_run ();
   remove_tree (tmpdir);

@@ -17,6 +17,7 @@
 
 #include "../ui/strata-test-util.h"
 #include "../analysis/strata-test-model.h"
+#include "analysis/strata-sections-export.h"
 #include "io/strata-output.h"
 #include "tasks/strata-cache.h"
 #include "tasks/strata-features-task.h"
@@ -504,6 +505,75 @@ test_export_async (Fixture *fx, gconstpointer data)
   g_assert_cmpmem (a, na, b, nb);
 }
 
+/* Runs one asynchronous sections export to its end. */
+static gboolean
+export_sections_async (Fixture *fx, const char *path, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  strata_feature_controller_export_sections_async (fx->ctl, path, NULL, load_done_cb, &result);
+  g_assert_true (strata_test_wait (result_arrived, &result, 20000));
+  return strata_feature_controller_export_finish (fx->ctl, result, error);
+}
+
+/* The window's Export Sections: CSV for .csv, Audacity labels for .txt,
+ * the bytes `strata-cli sections` gives for the ribbon's sections (one
+ * line each); another extension or the track itself is refused. */
+static void
+test_export_sections (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = g_build_filename (fx->dir, "sections.CSV", NULL);
+  g_autofree char *txt = g_build_filename (fx->dir, "labels.txt", NULL);
+  g_autofree char *other = g_build_filename (fx->dir, "sections.mid", NULL);
+  const StrataSection *sections;
+  guint n_sections = 0;
+
+  g_assert_false (export_sections_async (fx, csv, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+
+  show_features (fx);
+  StrataFeatureMaps *maps = strata_feature_controller_get_maps (fx->ctl);
+  sections = strata_feature_maps_get_sections (maps, &n_sections);
+  g_assert_cmpuint (n_sections, >=, 1);
+  for (int k = 0; k < 2; k++)
+    {
+      const char *path = k == 0 ? csv : txt;
+      StrataSectionsFormat format = k == 0 ? STRATA_SECTIONS_CSV : STRATA_SECTIONS_AUDACITY;
+      g_autoptr(GBytes) want = strata_sections_to_bytes (sections, n_sections, format, NULL);
+      g_autofree char *got = NULL;
+      gsize n_got = 0;
+
+      g_assert_true (export_sections_async (fx, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &got, &n_got, NULL));
+      g_assert_cmpmem (got, n_got, g_bytes_get_data (want, NULL), g_bytes_get_size (want));
+      g_auto(GStrv) lines = g_strsplit (got, "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, n_sections + (k == 0 ? 2 : 1));
+      g_assert_true (g_str_has_prefix (lines[k == 0 ? 1 : 0], "0.000000"));
+    }
+
+  g_assert_false (export_sections_async (fx, other, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+  g_assert_nonnull (strstr (error->message, "sections.mid"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+
+  /* Onto the track (renamed .txt would still be the same file): refused. */
+  g_autofree char *link = g_build_filename (fx->dir, "track-link.txt", NULL);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize na = 0, nb = 0;
+  const char *track = strata_track_get_path (fx->track);
+  g_assert_true (g_file_get_contents (track, &a, &na, NULL));
+  g_assert_cmpint (symlink (track, link), ==, 0);
+  g_assert_false (export_sections_async (fx, link, &error));
+  g_assert_error (error, STRATA_OUTPUT_ERROR, STRATA_OUTPUT_ERROR_SAME_AS_INPUT);
+  g_assert_true (g_file_get_contents (track, &b, &nb, NULL));
+  g_assert_cmpmem (a, na, b, nb);
+}
+
 static void
 test_export (Fixture *fx, gconstpointer data)
 {
@@ -791,11 +861,13 @@ test_window (void)
   ctl = strata_window_get_feature_controller (win);
   g_assert_nonnull (ctl);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-features"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-sections"));
 
   strata_window_open (win, file);
   g_assert_true (strata_test_wait (window_has_features, win, 60000));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-features"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-feature-maps"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (win), "export-sections"));
 
   /* Lanes: ..., spectrogram, sections, coarse, medium, fine. */
   guint n = strata_timeline_get_n_lanes (timeline);
@@ -864,6 +936,7 @@ main (int argc, char **argv)
   ADD ("similar", test_similar);
   ADD ("export", test_export);
   ADD ("export-async", test_export_async);
+  ADD ("export-sections", test_export_sections);
   ADD ("condition", test_condition);
   ADD ("cancel", test_cancel);
   ADD ("bar", test_bar);

@@ -1,0 +1,54 @@
+/* strata-sections-export.h: the automatic sections as the bytes of a file
+ * a user asks for — JSON, CSV, or Audacity's label-track text — to be
+ * written through strata_output_write_bytes() (core/io/strata-output.h).
+ *
+ * Seconds are printed with '.' as the decimal separator whatever the
+ * locale (g_ascii_formatd), so the files read back the same everywhere.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "analysis/strata-feature-maps.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  STRATA_SECTIONS_JSON,      /* {"model_version": V, "sections": [{"start_s", "end_s", "label"}...]} */
+  STRATA_SECTIONS_CSV,       /* header `start_s,end_s,label`, then one line a section */
+  STRATA_SECTIONS_AUDACITY,  /* start<TAB>end<TAB>label, one line a section */
+} StrataSectionsFormat;
+
+/**
+ * strata_sections_to_bytes:
+ * @sections: (array length=n_sections): sections in seconds
+ * @n_sections: how many
+ * @format: the file format
+ * @model_version: (nullable): strata_model_get_version() of the model the
+ *   sections come from; written by the JSON format only
+ *
+ * CSV and Audacity text give seconds with 6 decimals; JSON gives them as
+ * numbers at full precision. Labels are strata_section_label_name()'s.
+ *
+ * Returns: (transfer full): the file's bytes
+ */
+GBytes  *strata_sections_to_bytes (const StrataSection *sections,
+                                   guint                n_sections,
+                                   StrataSectionsFormat format,
+                                   const char          *model_version);
+
+/**
+ * strata_sections_format_for_path:
+ * @path: a file name
+ * @format: (out): the format its extension names
+ *
+ * ".json" is JSON, ".csv" CSV, ".txt" Audacity labels (case-insensitive).
+ *
+ * Returns: %FALSE when the extension is none of these
+ */
+gboolean strata_sections_format_for_path (const char           *path,
+                                          StrataSectionsFormat *format);
+
+G_END_DECLS
