@@ -19,6 +19,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "io/strata-output.h"
 #include "tasks/strata-features-task.h"
 #include "strata-cli.h"
 
@@ -50,11 +51,17 @@ strata_cli_features (int argc, char **argv)
       goto out;
     }
   status = strata_cli_features_setup_check (&setup, usage_text);
+  const char *inputs[] = { argv[1], setup.model_path, NULL };
+  /* Refused before the features are computed: nothing to lose then. */
+  if (status == STRATA_CLI_OK && !strata_output_check (output, inputs, &error))
+    {
+      strata_cli_error ("%s", error->message);
+      status = STRATA_CLI_FAILED;
+    }
   if (status == STRATA_CLI_OK)
     status = strata_cli_features_setup_run (&setup, argv[1], &f);
   if (status == STRATA_CLI_OK)
     {
-      const char *inputs[] = { argv[1], setup.model_path, NULL };
       if (!strata_features_write_npz (f, output, inputs, &error))
         {
           strata_cli_error ("%s", error->message);
