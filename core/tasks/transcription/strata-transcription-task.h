@@ -6,21 +6,27 @@
  * + the decoding options.
  *
  * The window's piano-roll lane runs it with strata_task_run_async() on the
- * compute queue and shows the job in a StrataTaskSlot (ui/strata-task-slot.h):
+ * compute queue from a StrataTaskSlot (ui/strata-task-slot.h) embedded in
+ * the lane, with the head and foundation model from the registry
+ * (strata_model_registry_get_async() with
+ * %strata_transcription_model_kind) and the track's path, hash and audio:
  *
+ *   GCancellable *c = strata_task_slot_restart (&lane->slot);
  *   StrataTranscriptionTaskInput *in = strata_transcription_task_input_new (
- *       head, foundation, track_path, track_hash, track_audio, &options);
+ *       head, foundation, path, hash, audio, &options);
  *   strata_task_run_async (engine, &strata_transcription_task, in,
- *                          (GDestroyNotify) strata_transcription_task_input_free,
- *                          slot_cancellable, on_notes, lane);
+ *                          (GDestroyNotify) strata_transcription_task_input_free, c,
+ *                          strata_task_slot_ready,
+ *                          strata_task_slot_bind (&lane->slot, lane, on_notes));
  *
- * and in on_notes() takes the StrataTranscription with
- * strata_task_run_finish() (free it with strata_transcription_free()); a
- * second track, or new options, cancels the slot's job first. The input
- * holds references, so the lane may drop its track while the job runs;
- * the main thread never waits on it. `strata-cli transcribe` calls
- * strata_task_run() with the same kind and cache folder, so either reads
- * what the other computed.
+ * on_notes() (a StrataTaskSlotFunc) always takes the result with
+ * strata_task_run_finish() (a StrataTranscription: free it with
+ * strata_transcription_free()) and shows it only when @current; a new
+ * track or new options restart the slot, which cancels the job under way.
+ * The input holds references, so the lane may drop its track while the
+ * job runs; the main thread never waits on it. `strata-cli transcribe`
+ * calls strata_task_run() with the same kind and cache folder, so either
+ * reads what the other computed.
  *
  * Threading contract: the kind is immutable; the head and foundation
  * model are read-only while they run (one set of activations a run), so
