@@ -1,7 +1,8 @@
 /* test-transcription-task.c: the transcription task through
  * strata_task_run() and the cache, with the committed default head on a
  * synthetic tone file: a miss then a hit, a changed option misses, a
- * damaged or hostile entry is recomputed, a cancel mid-way leaves no entry;
+ * damaged or hostile entry is recomputed, a cancel mid-way leaves no entry,
+ * a head that takes the foundation features shares the features task's entry;
  * the payload reader refuses hostile payloads.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +16,7 @@
 
 #include "audio/strata-audio.h"
 #include "tasks/strata-cache.h"
+#include "tasks/strata-features-task.h"
 #include "tasks/strata-track-load.h"
 #include "tasks/transcription/strata-transcription-task.h"
 
@@ -108,6 +110,26 @@ assert_same (const StrataTranscription *a, const StrataTranscription *b)
                    b->notes->len * sizeof (StrataTimedNote));
 }
 
+/* The head run by hand on the tone file, without the task. */
+static StrataTranscription *
+transcribe_directly (StrataTranscriber *head, StrataModel *foundation,
+                     const StrataDecodeOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataAudio) audio = strata_audio_decode (wav, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataTranscriptionInput) tin = strata_transcription_input_new (audio, foundation,
+                                                                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (StrataTranscriptionOutput) out = strata_transcriber_run (
+      head, tin->spec, tin->T, tin->fine, tin->medium, NULL, NULL, &error);
+  g_assert_no_error (error);
+  StrataTranscription *r = g_new0 (StrataTranscription, 1);
+  r->notes = strata_transcription_decode (out, options);
+  r->tempo_bpm = strata_estimate_tempo (r->notes);
+  return r;
+}
+
 static char *
 entry_path (const Fixture *fx, const StrataTranscriptionTaskInput *in)
 {
@@ -134,19 +156,8 @@ test_miss_hit (void)
   /* the task gives what the head gives when run by hand */
   g_assert_cmpuint (first->notes->len, >, 0);
   {
-    g_autoptr (GError) error = NULL;
-    g_autoptr (StrataAudio) audio = strata_audio_decode (wav, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-    g_autoptr (StrataTranscriptionInput) tin = strata_transcription_input_new (audio, NULL, NULL,
-                                                                               NULL, &error);
-    g_assert_no_error (error);
-    g_autoptr (StrataTranscriptionOutput) out = strata_transcriber_run (
-        fx.head, tin->spec, tin->T, NULL, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-    StrataTranscription direct = { strata_transcription_decode (out, &in.options), 0 };
-    direct.tempo_bpm = strata_estimate_tempo (direct.notes);
-    assert_same (first, &direct);
-    g_array_unref (direct.notes);
+    g_autoptr (StrataTranscription) direct = transcribe_directly (fx.head, NULL, &in.options);
+    assert_same (first, direct);
   }
 
   g_autoptr (StrataTranscription) second = run (&fx, &in);
@@ -232,6 +243,58 @@ test_damaged_entry (void)
   /* and the recomputed entry replaced it */
   g_autoptr (StrataTranscription) fourth = run (&fx, &in);
   g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, c0 + 1);
+  fixture_clear (&fx);
+}
+
+/* A head that takes the foundation features runs the features task on the
+ * same context: both cached, a second run computes neither, new decoding
+ * options reuse the features. */
+static void
+test_features (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataModel) foundation = strata_model_registry_get_foundation (NULL, &error);
+  g_assert_no_error (error);
+  StrataTranscriptionConfig c;
+  strata_transcription_config_init (&c);
+  c.conv_channels = 2, c.embed = 8, c.hidden = 4, c.proj = 3;
+  c.features = 1;
+  c.fine_dim = strata_model_get_dim (foundation, STRATA_LEVEL_FINE);
+  c.medium_dim = strata_model_get_dim (foundation, STRATA_LEVEL_MEDIUM);
+  g_autoptr (StrataTranscriber) head = strata_transcriber_new (&c, 5);
+  g_assert_nonnull (head);
+  Fixture fx;
+  fixture_init (&fx, "cache-features");
+  StrataTranscriptionTaskInput in = make_input (&fx);
+  in.head = head;
+
+  /* without the foundation model: a clear error, nothing stored */
+  StrataTaskContext ctx;
+  strata_task_context_init (&ctx, fx.cache, NULL, NULL, NULL);
+  g_assert_null (strata_task_run (&strata_transcription_task, &in, &ctx, &error));
+  g_assert_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FEATURES);
+  g_clear_error (&error);
+
+  in.foundation = foundation;
+  const guint f0 = strata_task_get_n_computed (&strata_features_task);
+  const guint c0 = strata_task_get_n_computed (&strata_transcription_task);
+  g_autoptr (StrataTranscription) first = run (&fx, &in);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_features_task), ==, f0 + 1);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, c0 + 1);
+  {
+    g_autoptr (StrataTranscription) direct = transcribe_directly (head, foundation, &in.options);
+    assert_same (first, direct);
+  }
+  g_autoptr (StrataTranscription) second = run (&fx, &in);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_features_task), ==, f0 + 1);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, c0 + 1);
+  assert_same (first, second);
+  const guint h0 = strata_task_get_n_cached (&strata_features_task);
+  in.options.onset_threshold = 0.6;
+  g_autoptr (StrataTranscription) third = run (&fx, &in);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_features_task), ==, f0 + 1);
+  g_assert_cmpuint (strata_task_get_n_cached (&strata_features_task), ==, h0 + 1);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, c0 + 2);
   fixture_clear (&fx);
 }
 
@@ -358,6 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transcription-task/option-misses", test_option_misses);
   g_test_add_func ("/transcription-task/damaged-entry", test_damaged_entry);
   g_test_add_func ("/transcription-task/cancel", test_cancel);
+  g_test_add_func ("/transcription-task/features", test_features);
   g_test_add_func ("/transcription-task/payload", test_payload);
   int status = g_test_run ();
   strata_model_registry_clear ();
