@@ -1,6 +1,13 @@
 /* strata-cli-transcribe.c: `strata-cli transcribe` — notes of audio files
  * as MIDI, JSON or CSV — and `strata-cli train transcription`.
  *
+ * transcribe runs the transcription task the window runs, through the same
+ * cache as `strata-cli features` ($XDG_CACHE_HOME/strata, or --cache-dir):
+ * a second run on the same file, model and options reads the notes back
+ * instead of decoding and transcribing again. With STRATA_TASK_STATS set,
+ * it says on stderr how many times it computed and how many it read from
+ * the cache.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -14,7 +21,9 @@
 
 #include "io/strata-output.h"
 #include "nn/strata-nn.h"
-#include "tasks/transcription/strata-transcription.h"
+#include "tasks/strata-cache.h"
+#include "tasks/strata-track-load.h"
+#include "tasks/transcription/strata-transcription-task.h"
 #include "tasks/transcription/strata-transcription-train.h"
 #include "strata-cli.h"
 
@@ -175,7 +184,7 @@ print_text (const char *text)
 int
 strata_cli_transcribe (int argc, char **argv)
 {
-  g_autofree char *output = NULL, *model_path = NULL;
+  g_autofree char *output = NULL, *model_path = NULL, *cache_dir = NULL;
   gboolean json = FALSE, csv = FALSE;
   double onset_threshold = -1, min_note_ms = -1, frame_threshold = -1;
   int threads = 2;
@@ -194,6 +203,9 @@ strata_cli_transcribe (int argc, char **argv)
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
       N_("Transcription model (default: the installed one)"), N_("FILE") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("OpenBLAS threads (2)"), N_("N") },
+    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir,
+      N_("Cache folder (default: $XDG_CACHE_HOME/strata, shared with the window)"),
+      N_("DIR") },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (N_("FILE…"));
@@ -248,8 +260,8 @@ strata_cli_transcribe (int argc, char **argv)
         }
     }
   strata_nn_set_num_threads (threads > 0 ? threads : 1);
-  g_autoptr (StrataTranscriber) tr = model_path ? strata_transcriber_load (model_path, &error)
-                                                : strata_transcriber_load_default (&error);
+  g_autoptr (StrataTranscriber) tr = strata_model_registry_get (&strata_transcription_model_kind,
+                                                               model_path, &error);
   if (!tr)
     {
       strata_cli_error ("%s", error->message);
@@ -257,11 +269,13 @@ strata_cli_transcribe (int argc, char **argv)
     }
   g_autoptr (StrataModel) foundation = NULL;
   if (strata_transcriber_get_config (tr)->features &&
-      !(foundation = strata_model_load_default (&error)))
+      !(foundation = strata_model_registry_get_foundation (NULL, &error)))
     {
       strata_cli_error ("%s", error->message);
       return STRATA_CLI_FAILED;
     }
+  if (cache_dir == NULL)
+    cache_dir = strata_cache_dup_default_dir ();
   g_autoptr (GPtrArray) files = g_ptr_array_new ();
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr (GArray) tempi = g_array_new (FALSE, FALSE, sizeof (double));
@@ -270,25 +284,34 @@ strata_cli_transcribe (int argc, char **argv)
     {
       const char *path = inputs[f];
       g_autoptr (GError) local = NULL;
-      g_autoptr (StrataAudio) audio = strata_audio_decode (path, NULL, NULL, NULL, &local);
-      g_autoptr (StrataTranscriptionInput) in = NULL;
-      g_autoptr (StrataTranscriptionOutput) out = NULL;
-      if (audio)
-        in = strata_transcription_input_new (audio, foundation, NULL, NULL, &local);
-      if (in)
-        out = strata_transcriber_run (tr, in->spec, in->T, in->fine, in->medium, NULL, NULL,
-                                      &local);
-      if (!out)
+      StrataTaskContext ctx, sub;
+      strata_task_context_init (&ctx, cache_dir, NULL, strata_cli_progress, NULL);
+      strata_task_context_span (&sub, &ctx, 0.0, 0.05);
+      g_autofree char *hash = strata_task_hash_file (path, &sub, &local);
+      g_autoptr (StrataTranscription) result = NULL;
+      if (hash)
         {
-          if (local->domain == STRATA_AUDIO_ERROR)   /* it names the file */
+          StrataTranscriptionTaskInput input = {
+            .head = tr,
+            .foundation = foundation,
+            .path = path,
+            .hash = hash,
+            .options = dopt,
+          };
+          strata_task_context_span (&sub, &ctx, 0.05, 1.0);
+          result = strata_task_run (&strata_transcription_task, &input, &sub, &local);
+        }
+      if (!result)
+        {
+          if (!hash || local->domain == STRATA_AUDIO_ERROR)   /* it names the file */
             strata_cli_error ("%s", local->message);
           else
             strata_cli_error ("%s: %s", path, local->message);
           status = STRATA_CLI_FAILED;
           continue;
         }
-      GArray *notes = strata_transcription_decode (out, &dopt);
-      double bpm = strata_estimate_tempo (notes);
+      GArray *notes = g_steal_pointer (&result->notes);
+      double bpm = result->tempo_bpm;
       if (output)
         {
           g_autofree char *dest = NULL;
@@ -314,6 +337,10 @@ strata_cli_transcribe (int argc, char **argv)
       g_ptr_array_add (results, notes);
       g_array_append_val (tempi, bpm);
     }
+  if (g_getenv ("STRATA_TASK_STATS"))
+    fprintf (stderr, "strata-cli: transcription computed %u, from the cache %u\n",
+             strata_task_get_n_computed (&strata_transcription_task),
+             strata_task_get_n_cached (&strata_transcription_task));
   if (json || csv)
     {
       g_autofree char *text = json ? notes_to_json (files, results, tempi)

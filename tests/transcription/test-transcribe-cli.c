@@ -342,6 +342,53 @@ test_model_notes (void)
     check_tones ("chord.wav", chord, 3, 0, 1, TRUE);
 }
 
+/* Twice on one file through one cache: the second run computes nothing and
+ * prints the same bytes; the MIDI written twice is the same file. */
+static void
+test_cache (void)
+{
+  if (!have_model ())
+    {
+      g_test_skip ("no committed transcription model");
+      return;
+    }
+  const int pitches[] = { 67 };
+  const double onsets[] = { 0.5, 1.5 };
+  g_autofree char *wav = write_tones ("cache-tone.wav", 2.5, pitches, 1, onsets, 2, 0.8, 0);
+  g_autofree char *cache = g_build_filename (tmpdir, "cache", NULL);
+  g_autofree char *out1 = NULL, *err1 = NULL, *out2 = NULL, *err2 = NULL;
+  const char *csv[] = { "transcribe", wav, "--csv", "--cache-dir", cache, NULL };
+  g_setenv ("STRATA_TASK_STATS", "1", TRUE);
+  g_assert_cmpint (run_cli (csv, &out1, &err1), ==, 0);
+  g_assert_nonnull (strstr (err1, "transcription computed 1, from the cache 0"));
+  g_assert_cmpint (run_cli (csv, &out2, &err2), ==, 0);
+  g_assert_nonnull (strstr (err2, "transcription computed 0, from the cache 1"));
+  g_assert_cmpstr (out1, ==, out2);
+  g_assert_cmpuint (strlen (out1), >, strlen ("onset_s,offset_s,pitch,velocity\n"));
+
+  /* another option is another entry */
+  g_autofree char *out3 = NULL, *err3 = NULL;
+  const char *other[] = { "transcribe", wav, "--csv", "--cache-dir", cache,
+                          "--min-note-ms", "80", NULL };
+  g_assert_cmpint (run_cli (other, &out3, &err3), ==, 0);
+  g_assert_nonnull (strstr (err3, "transcription computed 1, from the cache 0"));
+
+  g_autofree char *mid1 = g_build_filename (tmpdir, "cache-1.mid", NULL);
+  g_autofree char *mid2 = g_build_filename (tmpdir, "cache-2.mid", NULL);
+  g_autofree char *o4 = NULL, *e4 = NULL, *o5 = NULL, *e5 = NULL;
+  const char *m1[] = { "transcribe", wav, "-o", mid1, "--cache-dir", cache, NULL };
+  const char *m2[] = { "transcribe", wav, "-o", mid2, "--cache-dir", cache, NULL };
+  g_assert_cmpint (run_cli (m1, &o4, &e4), ==, 0);
+  g_assert_cmpint (run_cli (m2, &o5, &e5), ==, 0);
+  g_assert_nonnull (strstr (e5, "transcription computed 0, from the cache 1"));
+  g_unsetenv ("STRATA_TASK_STATS");
+  g_autofree char *d1 = NULL, *d2 = NULL;
+  gsize l1, l2;
+  g_assert_true (g_file_get_contents (mid1, &d1, &l1, NULL));
+  g_assert_true (g_file_get_contents (mid2, &d2, &l2, NULL));
+  g_assert_cmpmem (d1, l1, d2, l2);
+}
+
 static void
 test_model_silence_noise (void)
 {
@@ -367,6 +414,9 @@ main (int argc, char **argv)
     g_error ("usage: test-transcribe-cli PATH-TO-STRATA-CLI");
   cli_path = argv[1];
   tmpdir = g_dir_make_tmp ("strata-trcli-XXXXXX", NULL);
+  /* the runs without --cache-dir cache here, not in the user's folder */
+  g_autofree char *xdg_cache = g_build_filename (tmpdir, "xdg-cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", xdg_cache, TRUE);
   /* a small untrained head for the output and refusal cases */
   StrataTranscriptionConfig c;
   strata_transcription_config_init (&c);
@@ -380,6 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transcribe-cli/refusals", test_refusals);
   g_test_add_func ("/transcribe-cli/model-notes", test_model_notes);
   g_test_add_func ("/transcribe-cli/model-silence-noise", test_model_silence_noise);
+  g_test_add_func ("/transcribe-cli/cache", test_cache);
   int status = g_test_run ();
   g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", tmpdir);
   if (system (rm) != 0)

@@ -188,27 +188,38 @@ strata_transcription_input_new (StrataAudio *audio, StrataModel *foundation,
     {
       g_autoptr (StrataFeatures) f = strata_model_extract (foundation, audio, NULL, NULL, NULL,
                                                            abort_func, abort_data, error);
-      if (!f)
+      if (!f || !strata_transcription_input_set_features (in, f, error))
         return NULL;
-      const StrataFeatureLevel *fi = &f->level[STRATA_LEVEL_FINE];
-      const StrataFeatureLevel *me = &f->level[STRATA_LEVEL_MEDIUM];
-      if (fi->T < 1 || me->T < 1)
-        {
-          g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FEATURES,
-                       _("too short for the foundation model's features"));
-          return NULL;
-        }
-      in->fine_dim = fi->D, in->medium_dim = me->D;
-      in->fine = rows_at (fi->features, fi->T, fi->D, in->T);
-      in->medium = rows_at (me->features, me->T, me->D, (in->T + 3) / 4);
-      if (!in->fine || !in->medium)
-        {
-          g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FAILED,
-                       _("out of memory for the features"));
-          return NULL;
-        }
     }
   return g_steal_pointer (&in);
+}
+
+gboolean
+strata_transcription_input_set_features (StrataTranscriptionInput *in, const StrataFeatures *f,
+                                         GError **error)
+{
+  g_return_val_if_fail (in != NULL && f != NULL, FALSE);
+
+  const StrataFeatureLevel *fi = &f->level[STRATA_LEVEL_FINE];
+  const StrataFeatureLevel *me = &f->level[STRATA_LEVEL_MEDIUM];
+  if (fi->T < 1 || me->T < 1)
+    {
+      g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FEATURES,
+                   _("too short for the foundation model's features"));
+      return FALSE;
+    }
+  g_clear_pointer (&in->fine, g_free);
+  g_clear_pointer (&in->medium, g_free);
+  in->fine_dim = fi->D, in->medium_dim = me->D;
+  in->fine = rows_at (fi->features, fi->T, fi->D, in->T);
+  in->medium = rows_at (me->features, me->T, me->D, (in->T + 3) / 4);
+  if (!in->fine || !in->medium)
+    {
+      g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FAILED,
+                   _("out of memory for the features"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

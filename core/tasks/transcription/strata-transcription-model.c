@@ -68,6 +68,7 @@ transcriber_alloc (const StrataTranscriptionConfig *cfg)
   if (!config_valid (cfg))
     return NULL;
   StrataTranscriber *tr = g_new0 (StrataTranscriber, 1);
+  g_atomic_ref_count_init (&tr->ref_count);
   tr->cfg = *cfg;
   strata_params_init (&tr->params);
   const int C = cfg->conv_channels, E = cfg->embed, H = cfg->hidden;
@@ -169,10 +170,18 @@ strata_transcriber_new (const StrataTranscriptionConfig *config, uint64_t seed)
   return tr;
 }
 
+StrataTranscriber *
+strata_transcriber_ref (StrataTranscriber *tr)
+{
+  g_return_val_if_fail (tr != NULL, NULL);
+  g_atomic_ref_count_inc (&tr->ref_count);
+  return tr;
+}
+
 void
 strata_transcriber_free (StrataTranscriber *tr)
 {
-  if (!tr)
+  if (!tr || !g_atomic_ref_count_dec (&tr->ref_count))
     return;
   strata_params_clear (&tr->params);
   g_free (tr->path);

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 enum { TR_FRAME = 0, TR_ONSET = 1, TR_OFFSET = 2, TR_VELOCITY = 3 };
 
 struct _StrataTranscriber {
+  gatomicrefcount ref_count;
   StrataTranscriptionConfig cfg;
   StrataParams params;
   int F2;                          /* bins after the strided conv */

@@ -15,8 +15,9 @@
  * Weights are safetensors files (architecture "strata-transcription"), the
  * hyper-parameters (widths, with/without features) in strata.config.
  *
- * Nothing here uses GTK; a StrataTranscriber is not thread-safe (one per
- * thread), its weights are read-only after loading.
+ * Nothing here uses GTK; inference (strata_transcriber_run()) only reads
+ * a StrataTranscriber, so one head serves several threads at once;
+ * training writes it (one thread).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -150,6 +151,9 @@ char              *strata_transcription_dup_default_path (void);
 /* strata_transcriber_load() of the default path (%STRATA_TRANSCRIPTION_ERROR_NOT_FOUND
  * when there is none). */
 StrataTranscriber *strata_transcriber_load_default (GError **error);
+/* Takes a reference (the model registry shares one head between users). */
+StrataTranscriber *strata_transcriber_ref  (StrataTranscriber *tr);
+/* Drops a reference; the last one frees the head. NULL-safe. */
 void               strata_transcriber_free (StrataTranscriber *tr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTranscriber, strata_transcriber_free)
 
@@ -214,6 +218,22 @@ StrataTranscriptionInput *strata_transcription_input_new (StrataAudio *audio,
                                                           StrataModel *foundation,
                                                           StrataAbortFunc abort_func,
                                                           void *abort_data, GError **error);
+/**
+ * strata_transcription_input_set_features:
+ * @in: an input (its spectrogram made)
+ * @f: the foundation model's features of the same audio
+ * @error: return location for a #GError
+ *
+ * Lines @f's fine and medium levels up with @in's frames (replacing any
+ * features it had), as strata_transcription_input_new() does with a
+ * foundation model; the transcription task uses it with features it got
+ * from its nested features task.
+ *
+ * Returns: %TRUE, or %FALSE with %STRATA_TRANSCRIPTION_ERROR_FEATURES when
+ *   the audio is too short for the features, FAILED when memory runs out.
+ */
+gboolean strata_transcription_input_set_features (StrataTranscriptionInput *in,
+                                                  const StrataFeatures *f, GError **error);
 void strata_transcription_input_free (StrataTranscriptionInput *input);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTranscriptionInput, strata_transcription_input_free)
 
