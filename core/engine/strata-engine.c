@@ -813,11 +813,8 @@ strata_engine_run_async (StrataEngine        *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_return_if_fail (STRATA_IS_ENGINE (self));
-  g_return_if_fail (func != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  engine_submit (self, STRATA_ENGINE_QUEUE_COMPUTE, kind, strata_engine_run_async, func,
-                 job_data, job_data_free, result_free, cancellable, callback, user_data);
+  strata_engine_run_on_async (self, STRATA_ENGINE_QUEUE_COMPUTE, kind, func, job_data,
+                              job_data_free, result_free, cancellable, callback, user_data);
 }
 
 /**

@@ -66,21 +66,21 @@ typedef struct {
   GTimer *timer;
 } Trainer;
 
-static void
-say (Trainer *t, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (Trainer *t, const char *fmt, ...)
+void
+strata_train_log (void (*log) (const char *line, void *user_data), void *log_data,
+                  const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
   g_autofree char *line = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  if (t->opt->log)
-    t->opt->log (line, t->opt->log_data);
+  if (log)
+    log (line, log_data);
   else
     g_message ("%s", line);
 }
+
+#define say(t, ...) strata_train_log ((t)->opt->log, (t)->opt->log_data, __VA_ARGS__)
 
 static void
 piece_free (gpointer p)

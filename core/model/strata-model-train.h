@@ -52,4 +52,9 @@ void     strata_train_options_init  (StrataTrainOptions *opt);
 /* Trains and writes opt->output. */
 gboolean strata_model_train_foundation (StrataTrainOptions *opt, GError **error);
 
+/* Formats one progress line and hands it to @log (NULL: g_message()): the
+ * log of every trainer (the foundation model's and the task heads'). */
+void strata_train_log (void (*log) (const char *line, void *user_data), void *log_data,
+                       const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "corpus/strata-test-set.h"
+#include "model/strata-model-train.h"
 #include "nn/strata-safetensors.h"
 #include "tasks/transcription/strata-transcription-private.h"
 #include "tasks/transcription/strata-transcription-train.h"
@@ -52,21 +53,7 @@ typedef struct {
   GTimer *timer;
 } Trainer;
 
-static void
-say (Trainer *t, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (Trainer *t, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *line = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  if (t->opt->log)
-    t->opt->log (line, t->opt->log_data);
-  else
-    g_message ("%s", line);
-}
+#define say(t, ...) strata_train_log ((t)->opt->log, (t)->opt->log_data, __VA_ARGS__)
 
 static void
 piece_free (gpointer p)
