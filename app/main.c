@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 
+#include "io/strata-output.h"
 #include "strata-application.h"
 
 int
@@ -20,6 +21,8 @@ main (int argc, char **argv)
 
   /* a write past `ulimit -f` then fails with EFBIG, reported by the writer */
   signal (SIGXFSZ, SIG_IGN);
+  /* SIGTERM/SIGINT remove the temporary files of outputs being written */
+  strata_output_install_signal_cleanup ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -107,7 +107,6 @@ strata_cli_info (int    argc,
   int status = STRATA_CLI_OK;
   gboolean printed = FALSE;
 
-  g_set_prgname ("strata-cli info");   /* for the usage line */
   g_option_context_set_summary (context,
                                 _("Prints the format, sample rate, channels, length and duration of audio files."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

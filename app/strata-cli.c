@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 
+#include "io/strata-output.h"
 #include "strata-cli.h"
 #include "tasks/strata-task.h"
 
@@ -74,6 +75,8 @@ main (int argc, char **argv)
 {
   /* a write past `ulimit -f` then fails with EFBIG, reported by the writer */
   signal (SIGXFSZ, SIG_IGN);
+  /* SIGTERM/SIGINT remove the temporary files of outputs being written */
+  strata_output_install_signal_cleanup ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -98,8 +101,11 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       {
+        g_autofree char *prgname = g_strdup_printf ("strata-cli %s", commands[i].name);
         int status;
 
+        /* each command's --help names it in its usage line */
+        g_set_prgname (prgname);
         gst_init (NULL, NULL);
         status = commands[i].run (argc - 1, argv + 1);
         gst_deinit ();

@@ -202,6 +202,33 @@ chooser_response_cb (GtkNativeDialog *dialog, int response, StrataWindow *self)
   g_clear_object (&self->chooser);
 }
 
+/* The audio types the decoders read (libsndfile, then GStreamer), by MIME
+ * type and by suffix. Not all of audio/: that includes audio/midi, and a MIDI
+ * file holds notes, not audio. */
+GtkFileFilter *
+strata_audio_file_filter_new (void)
+{
+  static const char *const types[] = {
+    "audio/x-wav", "audio/wav", "audio/vnd.wave", "audio/flac", "audio/x-flac",
+    "audio/ogg", "audio/x-vorbis+ogg", "audio/x-opus+ogg", "audio/x-flac+ogg",
+    "audio/mpeg", "audio/x-aiff", "audio/aiff", "audio/x-aifc", "audio/mp4",
+    "audio/x-m4a", "audio/aac", "audio/x-wavpack", "audio/x-caf", "audio/basic",
+    "audio/webm", "audio/x-ms-wma", "audio/x-matroska", "audio/x-w64", "audio/x-rf64",
+  };
+  static const char *const suffixes[] = {
+    "wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc",
+    "m4a", "mp4", "aac", "wv", "caf", "au", "snd", "webm", "wma", "mka", "w64", "rf64",
+  };
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Audio Files"));
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    gtk_file_filter_add_mime_type (filter, types[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    gtk_file_filter_add_suffix (filter, suffixes[i]);
+  return filter;
+}
+
 static void
 open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -213,9 +240,7 @@ open_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     return;
   self->chooser = gtk_file_chooser_native_new (_("Open Audio File"), GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("Audio Files"));
-  gtk_file_filter_add_mime_type (filter, "audio/*");
+  filter = strata_audio_file_filter_new ();
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   g_object_unref (filter);
   filter = gtk_file_filter_new ();

@@ -64,4 +64,8 @@ void _strata_window_features_dispose          (StrataWindow *self);
  * reference); a failure shows in the error bar. */
 void _strata_window_export_done (GObject *source, GAsyncResult *result, gpointer data);
 
+/* The "Audio Files" filter of the open dialogs: what the decoders read, and
+ * not MIDI. (transfer full) */
+GtkFileFilter *strata_audio_file_filter_new (void);
+
 G_END_DECLS

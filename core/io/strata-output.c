@@ -7,7 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -21,9 +24,86 @@ struct _StrataOutput {
   int   fd;
   FILE *stream;       /* nullable: made on demand, writes through fd */
   int   write_errno;  /* the first error a write through the stream met */
+  int   slot;         /* in temp_slots, or -1 */
 };
 
 G_DEFINE_QUARK (strata-output-error-quark, strata_output_error)
+
+/* The temporary files being written, for the termination handler. A slot
+ * is claimed (FREE → BUSY), its path copied, then published (→ LIVE); the
+ * handler unlinks the LIVE ones. Fixed storage, so that the handler touches
+ * no memory another thread may free. */
+enum { SLOT_FREE, SLOT_BUSY, SLOT_LIVE };
+#define N_TEMP_SLOTS 64
+
+typedef struct {
+  int  state;            /* atomic */
+  char path[PATH_MAX];
+} TempSlot;
+
+static TempSlot temp_slots[N_TEMP_SLOTS];
+
+static int
+temp_register (const char *path)
+{
+  if (strlen (path) >= PATH_MAX)
+    return -1;
+  for (int i = 0; i < N_TEMP_SLOTS; i++)
+    if (g_atomic_int_compare_and_exchange (&temp_slots[i].state, SLOT_FREE, SLOT_BUSY))
+      {
+        strcpy (temp_slots[i].path, path);
+        g_atomic_int_set (&temp_slots[i].state, SLOT_LIVE);
+        return i;
+      }
+  return -1;  /* more than 64 outputs at once: those are not cleaned on a signal */
+}
+
+static void
+temp_unregister (int slot)
+{
+  if (slot >= 0)
+    g_atomic_int_set (&temp_slots[slot].state, SLOT_FREE);
+}
+
+static void
+on_termination_signal (int sig)
+{
+  int errsv = errno;
+
+  /* async-signal-safe: unlink(), signal(), raise() only */
+  for (int i = 0; i < N_TEMP_SLOTS; i++)
+    if (g_atomic_int_get (&temp_slots[i].state) == SLOT_LIVE)
+      unlink (temp_slots[i].path);
+  errno = errsv;
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+/**
+ * strata_output_install_signal_cleanup:
+ *
+ * Makes SIGTERM, SIGINT and SIGHUP remove the temporary files of the outputs
+ * being written before the process ends as the signal says (the exit status
+ * still shows the signal). A signal that already has a handler keeps it.
+ * Called once by each program at start-up.
+ */
+void
+strata_output_install_signal_cleanup (void)
+{
+  static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      struct sigaction old, sa;
+
+      if (sigaction (signals[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+        continue;
+      memset (&sa, 0, sizeof sa);
+      sa.sa_handler = on_termination_signal;
+      sigemptyset (&sa.sa_mask);
+      sigaction (signals[i], &sa, NULL);
+    }
+}
 
 static void
 set_failed (GError    **error,
@@ -155,6 +235,7 @@ strata_output_new (const char        *path,
     }
   /* mkstemp creates 0600; give the file the mode a plain create would. */
   (void) fchmod (out->fd, 0666 & ~current_umask ());
+  out->slot = temp_register (out->temp_path);
   return out;
 }
 
@@ -249,6 +330,7 @@ output_free (StrataOutput *out,
     close (out->fd);
   if (remove_temp)
     g_unlink (out->temp_path);
+  temp_unregister (out->slot);
   g_free (out->temp_path);
   g_free (out->path);
   g_free (out);

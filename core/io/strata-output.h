@@ -46,6 +46,7 @@ gboolean      strata_output_write_bytes   (const char         *path,
                                            const char *const  *inputs,
                                            GBytes             *bytes,
                                            GError            **error);
+void          strata_output_install_signal_cleanup (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataOutput, strata_output_abort)
 

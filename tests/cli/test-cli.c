@@ -257,6 +257,18 @@ test_info_usage (void)
     g_assert_nonnull (strstr (out, "--json"));
     g_assert_nonnull (strstr (out, "strata-cli info"));
   }
+  /* every command's --help names the command in its usage line */
+  for (gsize i = 0; i < 3; i++)
+    {
+      const char *names[] = { "features", "sections", "transcribe" };
+      const char *args[] = { names[i], "--help", NULL };
+      g_autofree char *want = g_strdup_printf ("\n  strata-cli %s [", names[i]);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+      g_assert_nonnull (strstr (out, want));
+    }
 }
 
 static void

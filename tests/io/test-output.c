@@ -325,6 +325,66 @@ test_file_size_limit (void)
   io_test_remove_tree (dir);
 }
 
+/* A program killed while writing leaves neither a temporary file nor a
+ * changed output, and still ends by the signal. */
+static void
+test_signal_cleanup (void)
+{
+  static const int sigs[] = { SIGTERM, SIGINT };
+  g_autofree char *dir = make_folder ();
+  g_autofree char *kept = g_build_filename (dir, "kept.npz", NULL);
+  g_autofree char *fresh = g_build_filename (dir, "fresh.csv", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
+    {
+      int fds[2];
+      pid_t pid;
+      int status;
+      char c;
+
+      g_assert_true (g_file_set_contents (kept, "old", -1, NULL));
+      g_assert_cmpint (pipe (fds), ==, 0);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          StrataOutput *a, *b;
+
+          close (fds[0]);
+          strata_output_install_signal_cleanup ();
+          a = strata_output_new (kept, NULL, NULL);
+          b = strata_output_new (fresh, NULL, NULL);
+          if (a == NULL || b == NULL
+              || write (strata_output_get_fd (a), "new", 3) != 3
+              || fputs ("pitch\n", strata_output_get_stream (b)) < 0
+              || fflush (strata_output_get_stream (b)) != 0
+              || write (fds[1], "r", 1) != 1)
+            _exit (3);
+          for (;;)
+            pause ();
+        }
+      close (fds[1]);
+      g_assert_cmpint (read (fds[0], &c, 1), ==, 1);
+      close (fds[0]);
+      {
+        /* both temporary files exist while the child writes */
+        g_autofree char *names = io_test_list_folder (dir);
+        g_assert_nonnull (strstr (names, ".kept.npz."));
+        g_assert_nonnull (strstr (names, ".fresh.csv."));
+      }
+      g_assert_cmpint (kill (pid, sigs[i]), ==, 0);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status));
+      g_assert_cmpint (WTERMSIG (status), ==, sigs[i]);
+      {
+        g_autofree char *names = io_test_list_folder (dir);
+        g_assert_cmpstr (names, ==, "kept.npz");
+      }
+      assert_contents (kept, "old");
+    }
+  io_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,5 +394,6 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/io/output/refuse-folder", test_refuse_folder);
   g_test_add_func ("/strata/io/output/replace-atomically", test_replace_atomically);
   g_test_add_func ("/strata/io/output/file-size-limit", test_file_size_limit);
+  g_test_add_func ("/strata/io/output/signal-cleanup", test_signal_cleanup);
   return g_test_run ();
 }

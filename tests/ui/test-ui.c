@@ -927,6 +927,34 @@ test_shortcuts_window (void)
   }
 }
 
+static gboolean
+filter_matches (GtkFileFilter *filter,
+                const char    *name,
+                const char    *content_type)
+{
+  g_autoptr(GFileInfo) info = g_file_info_new ();
+
+  g_file_info_set_display_name (info, name);
+  g_file_info_set_content_type (info, content_type);
+  return gtk_filter_match (GTK_FILTER (filter), info);
+}
+
+/* "Audio Files" offers what the decoders read and no MIDI file. */
+static void
+test_audio_filter (void)
+{
+  g_autoptr(GtkFileFilter) filter = strata_audio_file_filter_new ();
+
+  g_assert_true (filter_matches (filter, "a.flac", "audio/flac"));
+  g_assert_true (filter_matches (filter, "a.wav", "audio/x-wav"));
+  g_assert_true (filter_matches (filter, "song.ogg", "audio/x-vorbis+ogg"));
+  g_assert_true (filter_matches (filter, "a.mp3", "audio/mpeg"));
+  g_assert_true (filter_matches (filter, "A.AIFF", "application/octet-stream"));
+  g_assert_false (filter_matches (filter, "piece.mid", "audio/midi"));
+  g_assert_false (filter_matches (filter, "piece.midi", "audio/x-midi"));
+  g_assert_false (filter_matches (filter, "notes.csv", "text/csv"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -976,6 +1004,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/settings", test_settings);
   g_test_add_func ("/strata/ui/side-panel", test_side_panel);
   g_test_add_func ("/strata/ui/dialogs", test_dialogs);
+  g_test_add_func ("/strata/ui/audio-filter", test_audio_filter);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
   g_test_add_func ("/strata/ui/drop", test_drop);
   g_test_add_func ("/strata/ui/open-command-line", test_open_command_line);
