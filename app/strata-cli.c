@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <gst/gst.h>
@@ -109,6 +110,15 @@ main (int argc, char **argv)
         gst_init (NULL, NULL);
         status = commands[i].run (argc - 1, argv + 1);
         gst_deinit ();
+        if (g_getenv ("STRATA_TASK_STATS"))
+          {
+            struct rusage usage;
+
+            /* for the benchmarks: ru_maxrss is in KiB on Linux */
+            if (getrusage (RUSAGE_SELF, &usage) == 0)
+              fprintf (stderr, "strata-cli: peak memory %.1f MB\n",
+                       (double) usage.ru_maxrss * 1024.0 / 1e6);
+          }
         return status;
       }
 

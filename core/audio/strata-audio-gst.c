@@ -240,9 +240,10 @@ consume_sample (GstSample        *sample,
 
 /* One decoding attempt. In pull mode (@push_mode FALSE), sets *@stalled and
  * returns NULL without an error when no audio stream showed up in time. */
-static StrataAudio *
+static gboolean
 decode_once (const char             *path,
              gint64                  expected_frames,
+             StrataGrowBuffer       *result,
              gboolean                push_mode,
              gboolean               *stalled,
              StrataProgressThrottle *progress,
@@ -255,9 +256,9 @@ decode_once (const char             *path,
   GstCaps *last_caps = NULL;
   GstElement *file = NULL, *queue = NULL, *src = NULL;
   GstElement *resample = NULL, *filter = NULL, *sink = NULL;
-  StrataGrowBuffer buf = { 0 };
+  StrataGrowBuffer buf = { .mono = result->mono };
   StrataDownmix mix = { 0 };
-  StrataAudio *audio = NULL;
+  gboolean ok = FALSE;
   gint64 announced = -1;     /* frames at 44.1 kHz the stream says it has */
   gboolean asked_duration = FALSE;
   gint64 last_activity, started;
@@ -273,7 +274,7 @@ decode_once (const char             *path,
         {
           g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE,
                        _("Cannot open “%s”: %s"), path, uri_error->message);
-          return NULL;
+          return FALSE;
         }
     }
 
@@ -473,7 +474,9 @@ decode_once (const char             *path,
     }
 
   _strata_progress_report (progress, 1.0);
-  audio = _strata_grow_buffer_finish (&buf);
+  *result = buf;
+  memset (&buf, 0, sizeof buf);
+  ok = TRUE;
 
 out:
   if (ctx.pipeline != NULL)
@@ -485,25 +488,25 @@ out:
   _strata_downmix_clear (&mix);
   _strata_grow_buffer_clear (&buf);
   g_mutex_clear (&ctx.lock);
-  return audio;
+  return ok;
 }
 
-StrataAudio *
+gboolean
 _strata_gst_decode (const char             *path,
                     gint64                  expected_frames,
+                    StrataGrowBuffer       *result,
                     StrataProgressThrottle *progress,
                     GCancellable           *cancellable,
                     GError                **error)
 {
-  StrataAudio *audio;
-  gboolean stalled = FALSE;
+  gboolean ok, stalled = FALSE;
 
   if (!ensure_gst (path, error))
-    return NULL;
-  audio = decode_once (path, expected_frames, FALSE, &stalled, progress, cancellable, error);
-  if (audio == NULL && stalled)
-    audio = decode_once (path, expected_frames, TRUE, &stalled, progress, cancellable, error);
-  return audio;
+    return FALSE;
+  ok = decode_once (path, expected_frames, result, FALSE, &stalled, progress, cancellable, error);
+  if (!ok && stalled)
+    ok = decode_once (path, expected_frames, result, TRUE, &stalled, progress, cancellable, error);
+  return ok;
 }
 
 /* --- Probing with GstDiscoverer ----------------------------------------- */

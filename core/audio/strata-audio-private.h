@@ -35,13 +35,21 @@ void _strata_downmix_process (const StrataDownmix *mix,
 void _strata_downmix_sanitize (float *x,
                                gsize  n_frames);
 
-/* Growable (T, 2) float buffer: preallocated from the announced length,
- * grown by 1.25x with g_try_realloc (glibc moves large blocks with mremap,
- * without copying), shrunk at the end. */
+/* Growable float buffer of decoded frames: preallocated from the announced
+ * length, grown by 1.25x with g_try_realloc (glibc moves large blocks with
+ * mremap, without copying), shrunk at the end. Stereo (T, 2) by default;
+ * with @mono set, the decoders still write stereo (into @pending, a
+ * scratch area), and each block is folded to 0.5 (L + R) when the next one
+ * is appended or the buffer finished: half the memory of a stereo decode,
+ * the same samples as the downmix of one. */
 typedef struct {
-  float  *data;       /* (capacity, 2) */
-  gint64  n_frames;
-  gint64  capacity;
+  float   *data;       /* (capacity, channels) */
+  gint64   n_frames;   /* including the pending block */
+  gint64   capacity;
+  gboolean mono;
+  float   *pending;    /* mono: (pending_capacity, 2), the last block appended */
+  gint64   n_pending;
+  gint64   pending_capacity;
 } StrataGrowBuffer;
 
 gboolean _strata_grow_buffer_reserve (StrataGrowBuffer *buf,
@@ -54,6 +62,9 @@ float   *_strata_grow_buffer_append  (StrataGrowBuffer *buf,
                                       const char       *path,
                                       GError          **error);
 StrataAudio *_strata_grow_buffer_finish (StrataGrowBuffer *buf);
+/* The mono samples (transfer full, NULL when empty), *@n_frames their count. */
+float   *_strata_grow_buffer_finish_mono (StrataGrowBuffer *buf,
+                                          gint64           *n_frames);
 void     _strata_grow_buffer_clear   (StrataGrowBuffer *buf);
 
 /* Calls @func at most ~30 times a second (always for fraction 1). */
@@ -88,15 +99,19 @@ void           _strata_sndfile_fill_info   (StrataSndfile   *snd,
 gboolean       _strata_sndfile_verify      (StrataSndfile          *snd,
                                             GCancellable           *cancellable,
                                             GError                **error);
-StrataAudio   *_strata_sndfile_decode      (StrataSndfile          *snd,
+/* Decodes into @result (initialised by the caller: zero, @mono set or not);
+ * on failure @result is left empty. */
+gboolean       _strata_sndfile_decode      (StrataSndfile          *snd,
+                                            StrataGrowBuffer       *result,
                                             StrataProgressThrottle *progress,
                                             GCancellable           *cancellable,
                                             GError                **error);
 
 /* GStreamer side (strata-audio-gst.c). @expected_frames: length at 44.1 kHz the
  * container announces exactly (from libsndfile), or -1. */
-StrataAudio *_strata_gst_decode (const char             *path,
+gboolean     _strata_gst_decode (const char             *path,
                                  gint64                  expected_frames,
+                                 StrataGrowBuffer       *result,
                                  StrataProgressThrottle *progress,
                                  GCancellable           *cancellable,
                                  GError                **error);

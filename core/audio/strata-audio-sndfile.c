@@ -477,15 +477,16 @@ _strata_sndfile_verify (StrataSndfile *snd,
   return check_frames_read (snd, n_read, error);
 }
 
-StrataAudio *
+gboolean
 _strata_sndfile_decode (StrataSndfile          *snd,
+                        StrataGrowBuffer       *result,
                         StrataProgressThrottle *progress,
                         GCancellable           *cancellable,
                         GError                **error)
 {
   const int channels = snd->sfinfo.channels;
   const gint64 announced = snd->sfinfo.frames != SF_COUNT_MAX ? snd->sfinfo.frames : -1;
-  StrataGrowBuffer buf = { 0 };
+  StrataGrowBuffer buf = { .mono = result->mono };
   StrataDownmix mix = { 0 };
   g_autofree float *scratch = NULL;   /* (CHUNK_FRAMES, C) */
   g_autofree GstAudioChannelPosition *positions = NULL;
@@ -495,7 +496,7 @@ _strata_sndfile_decode (StrataSndfile          *snd,
     {
       g_set_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNSUPPORTED,
                    _("Cannot decode “%s”: %d channels are more than supported"), snd->path, channels);
-      return NULL;
+      return FALSE;
     }
 
   map = g_new0 (int, channels);
@@ -548,10 +549,11 @@ _strata_sndfile_decode (StrataSndfile          *snd,
 
   _strata_downmix_clear (&mix);
   _strata_progress_report (progress, 1.0);
-  return _strata_grow_buffer_finish (&buf);
+  *result = buf;
+  return TRUE;
 
 fail:
   _strata_downmix_clear (&mix);
   _strata_grow_buffer_clear (&buf);
-  return NULL;
+  return FALSE;
 }

@@ -173,6 +173,12 @@ set_too_large (const char *path,
                path, (double) _strata_audio_get_max_frames () / STRATA_SAMPLE_RATE / 60.0);
 }
 
+static gsize
+frame_size (const StrataGrowBuffer *buf)
+{
+  return (buf->mono ? 1 : STRATA_CHANNELS) * sizeof (float);
+}
+
 gboolean
 _strata_grow_buffer_reserve (StrataGrowBuffer *buf,
                              gint64            n_frames,
@@ -188,7 +194,7 @@ _strata_grow_buffer_reserve (StrataGrowBuffer *buf,
       set_too_large (path, error);
       return FALSE;
     }
-  data = g_try_realloc (buf->data, (gsize) n_frames * STRATA_CHANNELS * sizeof (float));
+  data = g_try_realloc (buf->data, (gsize) n_frames * frame_size (buf));
   if (data == NULL)
     {
       set_too_large (path, error);
@@ -197,6 +203,20 @@ _strata_grow_buffer_reserve (StrataGrowBuffer *buf,
   buf->data = data;
   buf->capacity = n_frames;
   return TRUE;
+}
+
+/* Mono: folds the pending stereo block into the data. */
+static void
+fold_pending (StrataGrowBuffer *buf)
+{
+  float *out;
+
+  if (!buf->mono || buf->n_pending == 0)
+    return;
+  out = buf->data + (buf->n_frames - buf->n_pending);
+  for (gint64 i = 0; i < buf->n_pending; i++)
+    out[i] = 0.5f * (buf->pending[2 * i] + buf->pending[2 * i + 1]);
+  buf->n_pending = 0;
 }
 
 float *
@@ -208,6 +228,7 @@ _strata_grow_buffer_append (StrataGrowBuffer *buf,
   float *out;
   gint64 need = buf->n_frames + n_frames;
 
+  fold_pending (buf);
   if (need > buf->capacity)
     {
       gint64 grown = MAX (need, buf->capacity + buf->capacity / 4);
@@ -218,35 +239,80 @@ _strata_grow_buffer_append (StrataGrowBuffer *buf,
       if (!_strata_grow_buffer_reserve (buf, grown, path, error))
         return NULL;
     }
+  if (buf->mono)
+    {
+      if (n_frames > buf->pending_capacity)
+        {
+          float *p = g_try_realloc (buf->pending, (gsize) n_frames * STRATA_CHANNELS * sizeof (float));
+
+          if (p == NULL)
+            {
+              set_too_large (path, error);
+              return NULL;
+            }
+          buf->pending = p;
+          buf->pending_capacity = n_frames;
+        }
+      buf->n_pending = n_frames;
+      buf->n_frames = need;
+      return buf->pending;
+    }
   out = buf->data + buf->n_frames * STRATA_CHANNELS;
   buf->n_frames = need;
   return out;
 }
 
-StrataAudio *
-_strata_grow_buffer_finish (StrataGrowBuffer *buf)
+static float *
+finish_data (StrataGrowBuffer *buf,
+             gint64           *n_frames)
 {
-  float *data = g_steal_pointer (&buf->data);
-  gint64 n = buf->n_frames;
+  float *data;
+  gint64 n;
 
+  fold_pending (buf);
+  g_clear_pointer (&buf->pending, g_free);
+  buf->pending_capacity = 0;
+  data = g_steal_pointer (&buf->data);
+  n = buf->n_frames;
   if (n == 0)
     g_clear_pointer (&data, g_free);
   else if (n < buf->capacity)
     {
       /* Shrinking never moves a block; if it fails the larger one is kept. */
-      float *shrunk = g_try_realloc (data, (gsize) n * STRATA_CHANNELS * sizeof (float));
+      float *shrunk = g_try_realloc (data, (gsize) n * frame_size (buf));
       if (shrunk != NULL)
         data = shrunk;
     }
   buf->n_frames = buf->capacity = 0;
+  *n_frames = n;
+  return data;
+}
+
+StrataAudio *
+_strata_grow_buffer_finish (StrataGrowBuffer *buf)
+{
+  gint64 n;
+  float *data;
+
+  g_return_val_if_fail (!buf->mono, NULL);
+  data = finish_data (buf, &n);
   return strata_audio_new_take (data, n);
+}
+
+float *
+_strata_grow_buffer_finish_mono (StrataGrowBuffer *buf,
+                                 gint64           *n_frames)
+{
+  g_return_val_if_fail (buf->mono, NULL);
+  return finish_data (buf, n_frames);
 }
 
 void
 _strata_grow_buffer_clear (StrataGrowBuffer *buf)
 {
   g_clear_pointer (&buf->data, g_free);
-  buf->n_frames = buf->capacity = 0;
+  g_clear_pointer (&buf->pending, g_free);
+  buf->n_frames = buf->capacity = buf->n_pending = buf->pending_capacity = 0;
 }
 
 /* --- Progress ----------------------------------------------------------- */
@@ -532,32 +598,32 @@ strata_audio_probe (const char       *path,
  *
  * Returns: (transfer full) (nullable): the audio, or %NULL with @error set
  */
-StrataAudio *
-strata_audio_decode (const char          *path,
-                     StrataProgressFunc   progress,
-                     gpointer             progress_data,
-                     GCancellable        *cancellable,
-                     GError             **error)
+/* The decode behind strata_audio_decode() and strata_audio_decode_mono(). */
+static gboolean
+decode_into (const char             *path,
+             StrataGrowBuffer       *result,
+             StrataProgressThrottle *throttle,
+             GCancellable           *cancellable,
+             GError                **error)
 {
-  StrataProgressThrottle throttle = { progress, progress_data, 0 };
   StrataSndfile *snd;
   GError *local = NULL;
   gint64 expected = -1;
 
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
+    return FALSE;
   if (!check_readable (path, error))
-    return NULL;
+    return FALSE;
 
   snd = _strata_sndfile_open (path, &local);
   if (local != NULL)
     {
       g_propagate_error (error, local);
-      return NULL;
+      return FALSE;
     }
   if (snd != NULL)
     {
@@ -566,14 +632,65 @@ strata_audio_decode (const char          *path,
 
       if (_strata_sndfile_is_fast_path (snd))
         {
-          StrataAudio *audio = _strata_sndfile_decode (snd, &throttle, cancellable, error);
+          gboolean ok = _strata_sndfile_decode (snd, result, throttle, cancellable, error);
 
           _strata_sndfile_close (snd);
-          return audio;
+          return ok;
         }
       if (exact >= 0)
         expected = (gint64) gst_util_uint64_scale_round ((guint64) exact, STRATA_SAMPLE_RATE, (guint64) rate);
       _strata_sndfile_close (snd);
     }
-  return _strata_gst_decode (path, expected, &throttle, cancellable, error);
+  return _strata_gst_decode (path, expected, result, throttle, cancellable, error);
+}
+
+StrataAudio *
+strata_audio_decode (const char          *path,
+                     StrataProgressFunc   progress,
+                     gpointer             progress_data,
+                     GCancellable        *cancellable,
+                     GError             **error)
+{
+  StrataProgressThrottle throttle = { progress, progress_data, 0 };
+  StrataGrowBuffer buf = { 0 };
+
+  if (!decode_into (path, &buf, &throttle, cancellable, error))
+    return NULL;
+  return _strata_grow_buffer_finish (&buf);
+}
+
+/**
+ * strata_audio_decode_mono:
+ * @path: the file
+ * @progress: (nullable) (scope call): progress callback
+ * @progress_data: its data
+ * @cancellable: (nullable): a #GCancellable
+ * @n_frames: (out): the number of samples returned
+ * @error: return location for a #GError, or %NULL
+ *
+ * strata_audio_decode() folded to mono: sample i is 0.5 (L[i] + R[i]) of
+ * the stereo decode, bit for bit, but the stereo samples are never all in
+ * memory (each decoded block is folded as it arrives), so the peak is half
+ * a stereo decode's. For analyses of long files that need only the mix.
+ * The same errors as strata_audio_decode().
+ *
+ * Returns: (transfer full) (nullable): @n_frames samples at 44.1 kHz, or
+ *   %NULL with @error set
+ */
+float *
+strata_audio_decode_mono (const char          *path,
+                          StrataProgressFunc   progress,
+                          gpointer             progress_data,
+                          GCancellable        *cancellable,
+                          gint64              *n_frames,
+                          GError             **error)
+{
+  StrataProgressThrottle throttle = { progress, progress_data, 0 };
+  StrataGrowBuffer buf = { .mono = TRUE };
+
+  g_return_val_if_fail (n_frames != NULL, NULL);
+  *n_frames = 0;
+  if (!decode_into (path, &buf, &throttle, cancellable, error))
+    return NULL;
+  return _strata_grow_buffer_finish_mono (&buf, n_frames);
 }

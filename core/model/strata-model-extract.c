@@ -174,6 +174,47 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
                       GError **error)
 {
   g_return_val_if_fail (model && audio, NULL);
+  const gint64 n = strata_audio_get_n_frames (audio);
+  const float *s = strata_audio_get_samples (audio);
+  float *mono = g_try_new (float, MAX (n, 1));
+  if (!mono)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
+      return NULL;
+    }
+  for (gint64 i = 0; i < n; i++)
+    mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
+  return strata_model_extract_mono_take (model, mono, n, options, progress, progress_data,
+                                         abort_func, abort_data, error);
+}
+
+/**
+ * strata_model_extract_mono_take:
+ * @model: a model
+ * @mono: (transfer full): @n samples of the mono mix at 44.1 kHz, 0.5 (L + R)
+ * @n: their number
+ * @options: (nullable): layer and condition
+ * @progress: (nullable): progress callback
+ * @progress_data: its data
+ * @abort_func: (nullable): polled between chunks
+ * @abort_data: its data
+ * @error: return location for a #GError, or %NULL
+ *
+ * strata_model_extract() from the mono mix, which is freed as soon as the
+ * spectrogram is made (so a long file's samples do not stay in memory while
+ * the features are computed). strata_model_extract() is this function on
+ * the track's downmix: the features are the same.
+ *
+ * Returns: (transfer full) (nullable): the features, or %NULL with @error set
+ */
+StrataFeatures *
+strata_model_extract_mono_take (StrataModel *model, float *mono, gint64 n,
+                                const StrataFeatureOptions *options, StrataProgressFunc progress,
+                                gpointer progress_data, StrataAbortFunc abort_func,
+                                gpointer abort_data, GError **error)
+{
+  g_autofree float *owned = mono;
+  g_return_val_if_fail (model && (mono || n == 0), NULL);
   const StrataModelConfig *cfg = &model->vae.cfg;
   int layer = options && options->layer > 0 ? options->layer : cfg->default_layer;
   if (layer > cfg->prior_layers)
@@ -199,7 +240,6 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
         }
       tags[k] = 1.0f;
     }
-  const gint64 n = strata_audio_get_n_frames (audio);
   if (n < 16 * 512)
     {
       g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_TOO_SHORT,
@@ -209,18 +249,9 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
     }
   if (progress)
     progress (0.0, "spectrogram", progress_data);
-  const float *s = strata_audio_get_samples (audio);
-  float *mono = g_try_new (float, n);
-  if (!mono)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
-      return NULL;
-    }
-  for (gint64 i = 0; i < n; i++)
-    mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
   int T = 0;
-  g_autofree float *mel = _strata_model_log_mel (&model->vae, mono, n, &T);
-  g_free (mono);
+  g_autofree float *mel = _strata_model_log_mel (&model->vae, owned, n, &T);
+  g_clear_pointer (&owned, g_free);
   if (!mel)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));

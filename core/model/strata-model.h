@@ -197,6 +197,15 @@ StrataFeatures *strata_model_extract (StrataModel                *model,
                                       StrataAbortFunc             abort_func,
                                       gpointer                    abort_data,
                                       GError                    **error);
+StrataFeatures *strata_model_extract_mono_take (StrataModel                *model,
+                                                float                      *mono,
+                                                gint64                      n,
+                                                const StrataFeatureOptions *options,
+                                                StrataProgressFunc          progress,
+                                                gpointer                    progress_data,
+                                                StrataAbortFunc             abort_func,
+                                                gpointer                    abort_data,
+                                                GError                    **error);
 
 StrataFeatures *strata_features_ref   (StrataFeatures *features);
 void            strata_features_unref (StrataFeatures *features);

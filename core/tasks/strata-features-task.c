@@ -93,6 +93,7 @@ strata_features_dup_cache_key (const char *track_hash, const char *model_version
 
 static const StrataTaskStage features_stages[] = {
   { "features", N_("Preparing features") },
+  { "decode", N_("Decoding") },
   { "spectrogram", N_("Preparing features") },
   { "tokens", N_("Computing tokens") },
   { "coarse", N_("Computing coarse features") },
@@ -120,27 +121,33 @@ static gpointer
 features_compute (gconstpointer input, StrataTaskContext *ctx, GError **error)
 {
   const StrataFeaturesInput *in = input;
-  g_autoptr (StrataAudio) decoded = NULL;
-  StrataAudio *audio = in->audio;
+  StrataFeatureOptions options = { resolved_layer (in), in->condition };
   StrataTaskContext sub;
 
-  double decode_end = 0.0;
-
   strata_task_progress (ctx, 0.0, "features");
-  if (audio == NULL)
+  if (in->audio == NULL)
     {
       /* A caller without the decoded track (the CLI): decode it here, only
-       * on a cache miss. */
-      decode_end = 0.25;
+       * on a cache miss, straight to the mono mix the model reads (half
+       * the memory of the stereo track; the model frees it once it has the
+       * spectrogram, so an hour of audio stays well under 1 GB). */
+      const double decode_end = 0.25;
+      gint64 n = 0;
+      float *mono;
+
       strata_task_context_span (&sub, ctx, 0.0, decode_end);
-      decoded = strata_task_run (&strata_decode_task, in->path, &sub, error);
-      if (decoded == NULL)
+      strata_task_progress (&sub, 0.0, "decode");
+      mono = strata_audio_decode_mono (in->path, strata_task_progress_func, &sub,
+                                       strata_task_context_get_cancellable (ctx), &n, error);
+      if (mono == NULL)
         return NULL;
-      audio = decoded;
+      strata_task_context_span (&sub, ctx, decode_end, 1.0);
+      return strata_model_extract_mono_take (in->model, mono, n, &options,
+                                             strata_task_progress_func, &sub,
+                                             strata_task_abort_func, &sub, error);
     }
-  strata_task_context_span (&sub, ctx, decode_end, 1.0);
-  StrataFeatureOptions options = { resolved_layer (in), in->condition };
-  return strata_model_extract (in->model, audio, &options, strata_task_progress_func, &sub,
+  strata_task_context_span (&sub, ctx, 0.0, 1.0);
+  return strata_model_extract (in->model, in->audio, &options, strata_task_progress_func, &sub,
                                strata_task_abort_func, &sub, error);
 }
 

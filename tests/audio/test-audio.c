@@ -1254,6 +1254,59 @@ tolerate_gst_bug (const char     *log_domain,
   return !is_known_gst_bug (log_domain, message);
 }
 
+/* decode_mono is the stereo decode folded, sample for sample: on the
+ * libsndfile fast path (44.1 kHz), through GStreamer's resampler (48 kHz),
+ * and for a multichannel file folded to stereo first. */
+static void
+test_decode_mono (gconstpointer data)
+{
+  const int rate = GPOINTER_TO_INT (data);
+  const int channels[] = { 1, 2, 6 };
+
+  for (gsize k = 0; k < G_N_ELEMENTS (channels); k++)
+    {
+      const int C = channels[k];
+      const gint64 n_in = rate * 3 / 2;
+      g_autofree char *path = tmp_file ("mono.wav");
+      g_autofree float *x = g_new (float, (gsize) n_in * C);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataAudio) stereo = NULL;
+      g_autofree float *mono = NULL;
+      const float *y;
+      gint64 n = -1;
+
+      /* a different tone per channel, so that the fold shows */
+      for (gint64 t = 0; t < n_in; t++)
+        for (int c = 0; c < C; c++)
+          x[t * C + c] = (float) (0.3 * sin (2.0 * G_PI * (220.0 * (c + 1)) * (double) t / rate));
+      g_assert_true (write_sf (path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, C, x, n_in));
+
+      stereo = strata_audio_decode (path, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      mono = strata_audio_decode_mono (path, NULL, NULL, NULL, &n, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (mono);
+      g_assert_cmpint (n, ==, strata_audio_get_n_frames (stereo));
+      y = strata_audio_get_samples (stereo);
+      for (gint64 t = 0; t < n; t++)
+        if (mono[t] != 0.5f * (y[2 * t] + y[2 * t + 1]))
+          g_error ("%d Hz, %d channels: sample %" G_GINT64_FORMAT ": %g, not %g", rate, C, t,
+                   mono[t], 0.5f * (y[2 * t] + y[2 * t + 1]));
+      g_unlink (path);
+    }
+
+  /* the errors are the decode's */
+  {
+    g_autoptr(GError) error = NULL;
+    gint64 n = 7;
+    float *none = strata_audio_decode_mono ("/nonexistent/strata.wav", NULL, NULL, NULL, &n, &error);
+
+    g_assert_null (none);
+    g_assert_cmpint (n, ==, 0);
+    g_assert_error (error, STRATA_AUDIO_ERROR, STRATA_AUDIO_ERROR_UNREADABLE);
+  }
+}
+
 int
 main (int argc,
       char **argv)
@@ -1289,6 +1342,8 @@ main (int argc,
   g_test_add_func ("/strata/audio/mp3-without-length-header", test_mp3_without_length_header);
   g_test_add_func ("/strata/audio/resample/alias", test_resample_alias);
   g_test_add_func ("/strata/audio/downmix/matrix", test_downmix_matrix);
+  g_test_add_data_func ("/strata/audio/decode-mono/44100", GINT_TO_POINTER (44100), test_decode_mono);
+  g_test_add_data_func ("/strata/audio/decode-mono/48000", GINT_TO_POINTER (48000), test_decode_mono);
   g_test_add_data_func ("/strata/audio/downmix/file/44100", GINT_TO_POINTER (44100), test_downmix_file);
   g_test_add_data_func ("/strata/audio/downmix/file/48000", GINT_TO_POINTER (48000), test_downmix_file);
   g_test_add_data_func ("/strata/audio/downmix/mapped/44100", GINT_TO_POINTER (44100), test_downmix_mapped);

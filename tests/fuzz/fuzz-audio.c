@@ -107,8 +107,32 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   snd = _strata_sndfile_open (input_path, &error);
   CHECK (snd != NULL && error == NULL);
-  audio = _strata_sndfile_decode (snd, NULL, NULL, &error);
+  {
+    StrataGrowBuffer buf = { 0 };
+
+    audio = _strata_sndfile_decode (snd, &buf, NULL, NULL, &error) ? _strata_grow_buffer_finish (&buf) : NULL;
+  }
   _strata_sndfile_close (snd);
+  if (audio != NULL)
+    {
+      /* the mono decode is the stereo one folded, sample for sample */
+      StrataGrowBuffer buf = { .mono = TRUE };
+      g_autoptr(GError) mono_error = NULL;
+      g_autofree float *mono = NULL;
+      gint64 n_mono = 0;
+
+      snd = _strata_sndfile_open (input_path, &error);
+      CHECK (snd != NULL && error == NULL);
+      if (_strata_sndfile_decode (snd, &buf, NULL, NULL, &mono_error))
+        mono = _strata_grow_buffer_finish_mono (&buf, &n_mono);
+      _strata_sndfile_close (snd);
+      CHECK (mono != NULL && n_mono == strata_audio_get_n_frames (audio));
+      for (gint64 i = 0; i < n_mono; i++)
+        {
+          const float *x = strata_audio_get_samples (audio);
+          CHECK (mono[i] == 0.5f * (x[2 * i] + x[2 * i + 1]));
+        }
+    }
   if (audio == NULL)
     {
       check_error (error);
