@@ -60,7 +60,7 @@ strata_application_startup (GApplication *app)
 {
   StrataApplication *self = STRATA_APPLICATION (app);
   const char *quit_after;
-  static const struct { const char *action; const char *accels[4]; } accels[] = {
+  static const struct { const char *action; const char *accels[6]; } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "win.open", { "<Control>o", NULL } },
     { "win.export-picture", { "<Control>e", NULL } },
@@ -69,8 +69,8 @@ strata_application_startup (GApplication *app)
     { "win.stop", { "<Control>space", NULL } },
     { "win.skip-backward", { "Left", NULL } },
     { "win.skip-forward", { "Right", NULL } },
-    { "win.zoom-in", { "plus", "equal", "KP_Add", NULL } },
-    { "win.zoom-out", { "minus", "KP_Subtract", NULL } },
+    { "win.zoom-in", { "<Control>plus", "<Control>equal", "plus", "equal", "KP_Add", NULL } },
+    { "win.zoom-out", { "<Control>minus", "minus", "KP_Subtract", NULL } },
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.clear-selection", { "Escape", NULL } },
     { "win.loop", { "l", NULL } },

@@ -236,15 +236,27 @@ load_data_free (LoadData *data)
 static void
 set_track (StrataWindow *self, StrataTrack *track)
 {
-  g_autofree char *basename = g_path_get_basename (strata_track_get_path (track));
+  const char *path = strata_track_get_path (track);
+  g_autofree char *basename = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *folder = g_path_get_basename (dir);
   g_autofree char *dur = format_time (strata_track_get_duration (track));
   g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
   char *dot;
 
   /* m:ss.mmm -> m:ss for the title. */
   if ((dot = strrchr (dur, '.')))
     *dot = '\0';
-  title = g_strdup_printf ("%s — %s", basename, dur);
+  /* The parent folder too: many collections name every file alike (each
+   * Frets on Fire song is song.ogg, each stem export drums.wav). */
+  if (g_strcmp0 (folder, ".") == 0 || g_strcmp0 (folder, G_DIR_SEPARATOR_S) == 0)
+    g_clear_pointer (&folder, g_free);
+  /* TRANSLATORS: the window title: file name, (its folder), duration */
+  title = folder ? g_strdup_printf (_("%s (%s) — %s"), basename, folder, dur)
+                 : g_strdup_printf ("%s — %s", basename, dur);
+  /* TRANSLATORS: the header bar's subtitle: the file's folder · duration */
+  subtitle = folder ? g_strdup_printf (_("%s · %s"), folder, dur) : g_strdup (dur);
 
   g_clear_pointer (&self->track, strata_track_unref);
   self->track = strata_track_ref (track);
@@ -261,7 +273,8 @@ set_track (StrataWindow *self, StrataTrack *track)
   strata_feature_controller_set_track (self->features, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
-  adw_window_title_set_subtitle (self->window_title, dur);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), path);
   gtk_stack_set_visible_child_name (self->stack, "timeline");
   _strata_window_set_track_actions_enabled (self, TRUE);
   g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "loop")),

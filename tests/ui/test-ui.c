@@ -925,6 +925,45 @@ test_shortcuts_window (void)
     g_assert_cmpstr (zoom[0], ==, "win.zoom-fit");
     g_assert_cmpstr (esc[0], ==, "win.clear-selection");
   }
+  /* zoom with Ctrl+plus / Ctrl+minus as in GNOME apps, and + / − kept */
+  for (gsize i = 0; i < 4; i++)
+    {
+      const char *keys[] = { "<Control>plus", "plus", "<Control>minus", "minus" };
+      g_auto(GStrv) actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), keys[i]);
+
+      g_assert_nonnull (actions);
+      g_assert_cmpstr (actions[0], ==, i < 2 ? "win.zoom-in" : "win.zoom-out");
+    }
+}
+
+/* The title names the folder too, for collections whose files share a name. */
+static void
+test_title_folder (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "armygeddon", NULL);
+  g_autofree char *song = g_build_filename (dir, "song.wav", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *src = NULL;
+  gsize len = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (track_path, &src, &len, NULL));
+  g_assert_true (g_file_set_contents (song, src, (gssize) len, NULL));
+  file = g_file_new_for_path (song);
+  strata_window_open (window, file);
+  g_assert_true (strata_test_wait (load_done, NULL, 60000));
+  g_assert_true (strata_test_wait (engine_idle, strata_application_get_engine (app), 60000));
+  g_test_message ("title: %s", gtk_window_get_title (GTK_WINDOW (window)));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "song.wav (armygeddon) — "));
+  g_assert_true (g_str_has_prefix (adw_window_title_get_subtitle (window->window_title), "armygeddon · "));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (window->window_title)), ==, song);
+  /* back to the shared track for the tests that follow */
+  {
+    g_autoptr(GFile) back = g_file_new_for_path (track_path);
+    strata_window_open (window, back);
+    g_assert_true (strata_test_wait (load_done, NULL, 60000));
+    g_assert_true (strata_test_wait (engine_idle, strata_application_get_engine (app), 60000));
+  }
 }
 
 static gboolean
@@ -1001,6 +1040,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/scroll", test_scroll);
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
+  g_test_add_func ("/strata/ui/title-folder", test_title_folder);
   g_test_add_func ("/strata/ui/settings", test_settings);
   g_test_add_func ("/strata/ui/side-panel", test_side_panel);
   g_test_add_func ("/strata/ui/dialogs", test_dialogs);
