@@ -10,6 +10,10 @@
 struct _StrataRulerLane
 {
   StrataLane parent_instance;
+
+  const StrataBeats *beats;   /* nullable, kept alive by owner */
+  gpointer owner;
+  GDestroyNotify owner_free;
 };
 
 G_DEFINE_FINAL_TYPE (StrataRulerLane, strata_ruler_lane, STRATA_TYPE_LANE)
@@ -41,11 +45,70 @@ format_tick (double t, double step)
   return g_strdup_printf ("%d:%06.3f", m, s);
 }
 
+/* Bar numbers along the top, a mark per beat: only as many as fit. */
+static void
+render_beats (StrataRulerLane *self, cairo_t *cr, int width, double start_s, double s_per_px,
+              const GdkRGBA *fg)
+{
+  const GArray *a = self->beats->beats;
+  const double end_s = start_s + width * s_per_px;
+  double beat_px, bar_px;
+  int every = 1;   /* label every n-th bar */
+  int last_label_x = -1000;
+
+  if (a->len < 2)
+    return;
+  beat_px = 60.0 / MAX (self->beats->bpm, 1.0) / s_per_px;
+  bar_px = beat_px * self->beats->beats_per_bar;
+  while (bar_px * every < 28 && every < 4096)
+    every *= 2;
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i < a->len; i++)
+    {
+      double t = g_array_index (a, double, i);
+      int bar = strata_beats_bar_at (self->beats, i);
+      double x;
+
+      if (t < start_s - 1.0)
+        continue;
+      if (t > end_s)
+        break;
+      x = floor ((t - start_s) / s_per_px) + 0.5;
+      if (bar > 0 && (bar - 1) % every == 0)
+        {
+          g_autofree char *text = g_strdup_printf ("%d", bar);
+          PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+          int tw, th;
+
+          cairo_set_source_rgba (cr, 0.21, 0.52, 0.89, 0.95);   /* accent blue */
+          cairo_move_to (cr, x, 0);
+          cairo_line_to (cr, x, 7);
+          cairo_stroke (cr);
+          pango_layout_get_pixel_size (layout, &tw, &th);
+          if (x + 2 > last_label_x)
+            {
+              cairo_move_to (cr, x + 2, -2);
+              pango_cairo_show_layout (cr, layout);
+              last_label_x = (int) x + 2 + tw + 4;
+            }
+          g_object_unref (layout);
+        }
+      else if (beat_px >= 5 && bar == 0)
+        {
+          cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.35);
+          cairo_move_to (cr, x, 0);
+          cairo_line_to (cr, x, 3);
+          cairo_stroke (cr);
+        }
+    }
+}
+
 static void
 strata_ruler_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
                           double start_s, double s_per_px)
 {
   GtkWidget *widget = GTK_WIDGET (lane);
+  StrataRulerLane *self = STRATA_RULER_LANE (lane);
   double step = nice_step (s_per_px, 80);
   double minor = step / 5;
   GdkRGBA fg;
@@ -76,11 +139,52 @@ strata_ruler_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
           g_object_unref (layout);
         }
     }
+  if (self->beats != NULL)
+    render_beats (self, cr, width, start_s, s_per_px, &fg);
+}
+
+static void
+release_owner (StrataRulerLane *self)
+{
+  if (self->owner_free && self->owner)
+    self->owner_free (self->owner);
+  self->owner = NULL;
+  self->owner_free = NULL;
+  self->beats = NULL;
+}
+
+static void
+strata_ruler_lane_dispose (GObject *object)
+{
+  release_owner (STRATA_RULER_LANE (object));
+  G_OBJECT_CLASS (strata_ruler_lane_parent_class)->dispose (object);
+}
+
+/**
+ * strata_ruler_lane_set_beats:
+ * @self: the ruler
+ * @beats: (nullable): the beat grid, borrowed
+ * @owner: (nullable): keeps @beats alive
+ * @owner_free: (nullable): releases @owner
+ */
+void
+strata_ruler_lane_set_beats (StrataRulerLane   *self,
+                             const StrataBeats *beats,
+                             gpointer           owner,
+                             GDestroyNotify     owner_free)
+{
+  g_return_if_fail (STRATA_IS_RULER_LANE (self));
+  release_owner (self);
+  self->beats = beats;
+  self->owner = owner;
+  self->owner_free = owner_free;
+  strata_lane_invalidate (STRATA_LANE (self));
 }
 
 static void
 strata_ruler_lane_class_init (StrataRulerLaneClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = strata_ruler_lane_dispose;
   STRATA_LANE_CLASS (klass)->render = strata_ruler_lane_render;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "strata-ruler-lane");
 }
@@ -88,7 +192,7 @@ strata_ruler_lane_class_init (StrataRulerLaneClass *klass)
 static void
 strata_ruler_lane_init (StrataRulerLane *self)
 {
-  gtk_widget_set_size_request (GTK_WIDGET (self), 100, 26);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 100, 30);
   gtk_widget_add_css_class (GTK_WIDGET (self), "caption");
 }
 

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "analysis/strata-beats.h"
 #include "strata-lane.h"
 
 G_BEGIN_DECLS
@@ -12,5 +13,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (StrataRulerLane, strata_ruler_lane, STRATA, RULER_LANE, StrataLane)
 
 StrataLane *strata_ruler_lane_new (void);
+/* The beat grid drawn above the time ticks: bar numbers and beat marks.
+ * @beats is borrowed until the next call; @owner keeps it alive (released
+ * with @owner_free). %NULL hides the grid. */
+void        strata_ruler_lane_set_beats (StrataRulerLane   *self,
+                                         const StrataBeats *beats,
+                                         gpointer           owner,
+                                         GDestroyNotify     owner_free);
 
 G_END_DECLS

@@ -25,7 +25,14 @@ struct _StrataTimeline
   double drag_start_x;
   gboolean dragging;
   gboolean syncing;
+
+  const StrataBeats *beats;      /* nullable, kept alive by beats_owner */
+  gpointer beats_owner;
+  GDestroyNotify beats_owner_free;
+  gboolean snap;
 };
+
+#define SNAP_PX 10.0             /* a selection edge this close to a beat lands on it */
 
 enum { SIGNAL_SEEK, SIGNAL_SELECTION_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -111,15 +118,70 @@ press_at (StrataTimeline *self, double x)
   self->dragging = FALSE;
 }
 
+/* The time at @x, on the nearest beat when snapping and one is close. */
+static double
+snapped_time (StrataTimeline *self, double x)
+{
+  double t = strata_viewport_x_to_time (self->viewport, x);
+
+  if (self->snap && self->beats != NULL)
+    t = strata_beats_snap (self->beats, t,
+                           SNAP_PX * strata_viewport_get_seconds_per_px (self->viewport), FALSE);
+  return t;
+}
+
 static void
 move_to (StrataTimeline *self, double x)
 {
   if (!self->dragging && fabs (x - self->drag_start_x) >= DRAG_THRESHOLD)
     self->dragging = TRUE;
   if (self->dragging)
-    strata_viewport_set_selection (self->viewport,
-                                   strata_viewport_x_to_time (self->viewport, self->drag_start_x),
-                                   strata_viewport_x_to_time (self->viewport, x));
+    strata_viewport_set_selection (self->viewport, snapped_time (self, self->drag_start_x),
+                                   snapped_time (self, x));
+}
+
+static void
+release_beats (StrataTimeline *self)
+{
+  if (self->beats_owner_free && self->beats_owner)
+    self->beats_owner_free (self->beats_owner);
+  self->beats_owner = NULL;
+  self->beats_owner_free = NULL;
+  self->beats = NULL;
+}
+
+/**
+ * strata_timeline_set_beats:
+ * @self: the timeline
+ * @beats: (nullable): the beat grid, borrowed
+ * @owner: (nullable): keeps @beats alive
+ * @owner_free: (nullable): releases @owner
+ */
+void
+strata_timeline_set_beats (StrataTimeline    *self,
+                           const StrataBeats *beats,
+                           gpointer           owner,
+                           GDestroyNotify     owner_free)
+{
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+  release_beats (self);
+  self->beats = beats;
+  self->beats_owner = owner;
+  self->beats_owner_free = owner_free;
+}
+
+void
+strata_timeline_set_snap (StrataTimeline *self, gboolean snap)
+{
+  g_return_if_fail (STRATA_IS_TIMELINE (self));
+  self->snap = snap;
+}
+
+gboolean
+strata_timeline_get_snap (StrataTimeline *self)
+{
+  g_return_val_if_fail (STRATA_IS_TIMELINE (self), FALSE);
+  return self->snap;
 }
 
 static void
@@ -205,6 +267,7 @@ strata_timeline_dispose (GObject *object)
 {
   StrataTimeline *self = STRATA_TIMELINE (object);
 
+  release_beats (self);
   /* The lanes are borrowed from the grid: let go of them before it goes. */
   if (self->lanes != NULL)
     for (guint i = 0; i < self->lanes->len; i++)

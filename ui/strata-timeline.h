@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "analysis/strata-beats.h"
 #include "strata-lane.h"
 #include "strata-viewport.h"
 
@@ -30,6 +31,14 @@ guint           strata_timeline_get_n_lanes  (StrataTimeline *self);
 StrataLane     *strata_timeline_get_lane     (StrataTimeline *self, guint index);
 /* The time range of every lane (0: nothing shown); fits it. */
 void            strata_timeline_set_duration (StrataTimeline *self, double duration);
+/* Selections snap to the beats (within a few pixels) while @snap is TRUE
+ * and a grid is set; @beats borrowed, kept alive by @owner (NULL: none). */
+void            strata_timeline_set_beats    (StrataTimeline    *self,
+                                              const StrataBeats *beats,
+                                              gpointer           owner,
+                                              GDestroyNotify     owner_free);
+void            strata_timeline_set_snap     (StrataTimeline *self, gboolean snap);
+gboolean        strata_timeline_get_snap     (StrataTimeline *self);
 /* Keyboard zoom, around the playhead when it is visible, else the centre. */
 void            strata_timeline_zoom         (StrataTimeline *self, double factor);
 /* Simulates a pointer gesture, for tests: a press at @x0 and release at @x1

@@ -348,6 +348,13 @@ loop_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
   _strata_window_apply_loop (STRATA_WINDOW (user_data));
 }
 
+static void
+snap_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  g_simple_action_set_state (action, value);
+  strata_timeline_set_snap (STRATA_WINDOW (user_data)->timeline, g_variant_get_boolean (value));
+}
+
 static const GActionEntry win_entries[] = {
   { .name = "open", .activate = open_action },
   { .name = "open-uri", .activate = open_uri_action, .parameter_type = "s" },
@@ -362,6 +369,7 @@ static const GActionEntry win_entries[] = {
   { .name = "zoom-fit", .activate = zoom_fit_action },
   { .name = "clear-selection", .activate = clear_selection_action },
   { .name = "loop", .state = "false", .change_state = loop_change_state },
+  { .name = "snap-to-beats", .state = "true", .change_state = snap_change_state },
 };
 
 /**
@@ -375,5 +383,6 @@ _strata_window_add_actions (StrataWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries,
                                    G_N_ELEMENTS (win_entries), self);
+  strata_timeline_set_snap (self->timeline, TRUE);
   _strata_window_set_track_actions_enabled (self, FALSE);
 }

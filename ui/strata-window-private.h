@@ -7,6 +7,7 @@
 
 #include "strata-feature-controller.h"
 #include "strata-feature-bar.h"
+#include "strata-ruler-lane.h"
 #include "strata-spectrogram-lane.h"
 #include "strata-waveform-lane.h"
 #include "strata-window.h"
@@ -39,7 +40,8 @@ struct _StrataWindow
   StrataEngine *engine;
   StrataPlayer *player;
   StrataTrack *track;            /* (nullable) the open track */
-  StrataWaveformLane *waveform;  /* lanes of the timeline, fed when a track opens */
+  StrataRulerLane *ruler;        /* lanes of the timeline, fed when a track opens */
+  StrataWaveformLane *waveform;
   StrataSpectrogramLane *spectrogram;
   GCancellable *load_cancellable; /* (nullable) while a load runs */
   GSettings *settings;           /* (nullable) */

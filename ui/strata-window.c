@@ -270,6 +270,10 @@ set_track (StrataWindow *self, StrataTrack *track)
                                         strata_track_ref (track),
                                         (GDestroyNotify) strata_track_unref);
   strata_timeline_set_duration (self->timeline, strata_track_get_duration (track));
+  strata_ruler_lane_set_beats (self->ruler, strata_track_get_beats (track),
+                               strata_track_ref (track), (GDestroyNotify) strata_track_unref);
+  strata_timeline_set_beats (self->timeline, strata_track_get_beats (track),
+                             strata_track_ref (track), (GDestroyNotify) strata_track_unref);
   strata_feature_controller_set_track (self->features, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
@@ -518,7 +522,8 @@ strata_window_init (StrataWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _strata_window_add_actions (self);
 
-  strata_timeline_add_lane (self->timeline, strata_ruler_lane_new ());
+  self->ruler = STRATA_RULER_LANE (strata_ruler_lane_new ());
+  strata_timeline_add_lane (self->timeline, STRATA_LANE (self->ruler));
   self->waveform = STRATA_WAVEFORM_LANE (strata_waveform_lane_new ());
   strata_timeline_add_lane (self->timeline, STRATA_LANE (self->waveform));
   self->spectrogram = STRATA_SPECTROGRAM_LANE (strata_spectrogram_lane_new ());

@@ -73,15 +73,24 @@ remove_local_mean (float *x, gint64 T, int w)
 }
 
 /* The onset curves: all bands (@all) and the low bands (@low), T frames;
- * @mel_out takes the log-mel spectrogram (T, N_BANDS). */
+ * @mel_out takes the log-mel spectrogram (T, N_BANDS). The input is mono
+ * (@channels 1) or interleaved stereo folded to 0.5 (L + R) on the fly:
+ * the spectrogram is made in chunks of frames, each from its own stretch of
+ * samples with enough lead-in that no frame sees the chunk's edge (so the
+ * result is that of the whole signal at once, without a mono copy of it). */
+#define CHUNK_FRAMES 4096
+
 static gboolean
-onset_curves (const float *mono, gint64 n, float **all, float **low, float **mel_out,
+onset_curves (const float *x, int channels, gint64 n, float **all, float **low, float **mel_out,
               gint64 *n_frames)
 {
   StrataMelConfig mc;
   StrataMelBank *bank;
   float *mel;
   gint64 T;
+  int lead;
+  g_autofree float *buf = NULL;
+  g_autofree float *part = NULL;
 
   strata_mel_config_init (&mc);
   mc.n_fft = 1024;
@@ -94,12 +103,38 @@ onset_curves (const float *mono, gint64 n, float **all, float **low, float **mel
   if (bank == NULL)
     return FALSE;
   T = strata_log_mel_get_n_frames (bank, n);
+  lead = (mc.n_fft / 2 + HOP - 1) / HOP;
   mel = g_try_new (float, (gsize) T * N_BANDS);
-  if (mel == NULL || !strata_log_mel (bank, mono, n, mel))
+  buf = g_try_new (float, (gsize) (CHUNK_FRAMES + lead) * HOP + mc.n_fft);
+  part = g_try_new (float, (gsize) (CHUNK_FRAMES + lead + 4) * N_BANDS);
+  if (mel == NULL || buf == NULL || part == NULL)
     {
       g_free (mel);
       strata_mel_bank_free (bank);
       return FALSE;
+    }
+  for (gint64 t0 = 0; t0 < T; t0 += CHUNK_FRAMES)
+    {
+      const gint64 t1 = MIN (T, t0 + CHUNK_FRAMES);
+      const gint64 s0 = (t0 - lead) * HOP;   /* global index of buf[0] */
+      /* frames 0 .. t1 - t0 + lead - 1 of buf: the last reads up to
+       * (t1 - 1) * HOP + n_fft / 2 globally */
+      const gint64 len = (t1 - t0 + lead - 1) * HOP + mc.n_fft / 2 + 1;
+
+      for (gint64 i = 0; i < len; i++)
+        {
+          gint64 g = s0 + i;
+          buf[i] = g < 0 || g >= n ? 0.0f
+                   : channels == 1 ? x[g] : 0.5f * (x[2 * g] + x[2 * g + 1]);
+        }
+      if (!strata_log_mel (bank, buf, len, part))
+        {
+          g_free (mel);
+          strata_mel_bank_free (bank);
+          return FALSE;
+        }
+      memcpy (mel + t0 * N_BANDS, part + (gsize) lead * N_BANDS,
+              (gsize) (t1 - t0) * N_BANDS * sizeof (float));
     }
   strata_mel_bank_free (bank);
 
@@ -321,26 +356,14 @@ find_bars (StrataBeats *b, const float *all, const float *low, const float *mel,
       }
 }
 
-/**
- * strata_beats_estimate:
- * @mono: the mono mix at 44.1 kHz
- * @n_samples: its length
- * @abort_func: (nullable): polled between the stages
- * @abort_data: its data
- * @error: return location for a #GError, or %NULL
- *
- * Tempo, beats and bar lines. Audio without a steady pulse (silence,
- * noise, free rhythm) gives bpm 0 and no beats, not a made-up grid.
- *
- * Returns: (transfer full) (nullable): the beats, or %NULL with @error set
- *   (cancelled, out of memory)
- */
-StrataBeats *
-strata_beats_estimate (const float     *mono,
-                       gint64           n_samples,
-                       StrataAbortFunc  abort_func,
-                       gpointer         abort_data,
-                       GError         **error)
+/* strata_beats_estimate() on mono (@channels 1) or interleaved stereo. */
+static StrataBeats *
+estimate (const float     *x,
+          int              channels,
+          gint64           n_samples,
+          StrataAbortFunc  abort_func,
+          gpointer         abort_data,
+          GError         **error)
 {
   g_autoptr(StrataBeats) b = beats_new ();
   g_autofree float *all = NULL, *low = NULL, *mel = NULL;
@@ -348,10 +371,9 @@ strata_beats_estimate (const float     *mono,
   gint64 T = 0;
   double P;
 
-  g_return_val_if_fail (mono != NULL || n_samples == 0, NULL);
   if (n_samples < 4 * 44100)
     return g_steal_pointer (&b);   /* too short to show a pulse */
-  if (!onset_curves (mono, n_samples, &all, &low, &mel, &T))
+  if (!onset_curves (x, channels, n_samples, &all, &low, &mel, &T))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));
       return NULL;
@@ -376,6 +398,55 @@ strata_beats_estimate (const float     *mono,
     b->bpm = 60.0 * (b->beats->len - 1)
              / (g_array_index (b->beats, double, b->beats->len - 1) - g_array_index (b->beats, double, 0));
   return g_steal_pointer (&b);
+}
+
+/**
+ * strata_beats_estimate:
+ * @mono: the mono mix at 44.1 kHz
+ * @n_samples: its length
+ * @abort_func: (nullable): polled between the stages
+ * @abort_data: its data
+ * @error: return location for a #GError, or %NULL
+ *
+ * Tempo, beats and bar lines. Audio without a steady pulse (silence,
+ * noise, free rhythm) gives bpm 0 and no beats, not a made-up grid.
+ *
+ * Returns: (transfer full) (nullable): the beats, or %NULL with @error set
+ *   (cancelled, out of memory)
+ */
+StrataBeats *
+strata_beats_estimate (const float     *mono,
+                       gint64           n_samples,
+                       StrataAbortFunc  abort_func,
+                       gpointer         abort_data,
+                       GError         **error)
+{
+  g_return_val_if_fail (mono != NULL || n_samples == 0, NULL);
+  return estimate (mono, 1, n_samples, abort_func, abort_data, error);
+}
+
+/**
+ * strata_beats_estimate_stereo:
+ * @samples: (T, 2) interleaved stereo at 44.1 kHz
+ * @n_frames: T
+ * @abort_func: (nullable): polled between the stages
+ * @abort_data: its data
+ * @error: return location for a #GError, or %NULL
+ *
+ * strata_beats_estimate() of the mix 0.5 (L + R), folded as it is read (no
+ * mono copy of a long track is made). The same result.
+ *
+ * Returns: (transfer full) (nullable): the beats, or %NULL with @error set
+ */
+StrataBeats *
+strata_beats_estimate_stereo (const float     *samples,
+                              gint64           n_frames,
+                              StrataAbortFunc  abort_func,
+                              gpointer         abort_data,
+                              GError         **error)
+{
+  g_return_val_if_fail (samples != NULL || n_frames == 0, NULL);
+  return estimate (samples, 2, n_frames, abort_func, abort_data, error);
 }
 
 int

@@ -38,6 +38,11 @@ StrataBeats *strata_beats_estimate (const float     *mono,
                                     StrataAbortFunc  abort_func,
                                     gpointer         abort_data,
                                     GError         **error);
+StrataBeats *strata_beats_estimate_stereo (const float     *samples,
+                                           gint64           n_frames,
+                                           StrataAbortFunc  abort_func,
+                                           gpointer         abort_data,
+                                           GError         **error);
 void         strata_beats_free     (StrataBeats *beats);
 
 /* The bar number (1-based) when beat @i starts a bar, else 0. */

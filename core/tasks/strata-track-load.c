@@ -19,6 +19,7 @@ static const StrataTaskStage load_stages[] = {
   { "decode", N_("Decoding") },
   { "peaks", N_("Drawing the waveform") },
   { "spectrogram", N_("Computing the spectrogram") },
+  { "beats", N_("Finding the beats") },
   { NULL, NULL }
 };
 
@@ -224,6 +225,52 @@ const StrataTaskKind strata_specgram_task = {
   .free = (GDestroyNotify) strata_specgram_free,
 };
 
+/* ---- beats --------------------------------------------------------------------- */
+
+static gpointer
+beats_compute (gconstpointer input, StrataTaskContext *ctx, GError **error)
+{
+  const StrataSummaryInput *in = input;
+  strata_task_progress (ctx, 0.0, "beats");
+  return strata_beats_estimate_stereo (strata_audio_get_samples (in->audio),
+                                       strata_audio_get_n_frames (in->audio),
+                                       strata_task_abort_func, ctx, error);
+}
+
+static GBytes *
+beats_serialize (gconstpointer result)
+{
+  return strata_beats_to_bytes (result);
+}
+
+static gpointer
+beats_deserialize (GBytes *payload, gconstpointer input, GError **error)
+{
+  const StrataSummaryInput *in = input;
+  StrataBeats *beats = strata_beats_from_bytes (payload, error);
+  double duration = strata_audio_get_duration (in->audio);
+
+  if (beats != NULL && beats->beats->len > 0
+      && g_array_index (beats->beats, double, beats->beats->len - 1) > duration + 1.0)
+    {
+      strata_beats_free (beats);
+      return damaged (error, _("The stored beats do not fit the audio"));
+    }
+  return beats;
+}
+
+const StrataTaskKind strata_beats_task = {
+  .name = "beats",
+  .version = 1,
+  .queue = STRATA_ENGINE_QUEUE_COMPUTE,
+  .stages = load_stages,
+  .dup_key = summary_key,
+  .compute = beats_compute,
+  .serialize = beats_serialize,
+  .deserialize = beats_deserialize,
+  .free = (GDestroyNotify) strata_beats_free,
+};
+
 /* ---- the load ------------------------------------------------------------------ */
 
 static gpointer
@@ -260,7 +307,7 @@ load_compute (gconstpointer input, StrataTaskContext *ctx, GError **error)
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  strata_task_context_span (&sub, ctx, 0.73, 1.0);
+  strata_task_context_span (&sub, ctx, 0.73, 0.95);
   StrataSpecgram *spec = strata_task_run (&strata_specgram_task, &summary, &sub, error);
   if (spec == NULL)
     {
@@ -270,7 +317,23 @@ load_compute (gconstpointer input, StrataTaskContext *ctx, GError **error)
       return NULL;
     }
 
+  /* The beat grid is an aid: a failure other than a cancel leaves the
+   * track without one. */
+  strata_task_context_span (&sub, ctx, 0.95, 1.0);
+  g_autoptr (GError) beats_error = NULL;
+  StrataBeats *beats = strata_task_run (&strata_beats_task, &summary, &sub, &beats_error);
+  if (beats == NULL && strata_task_set_error_if_cancelled (ctx, error))
+    {
+      strata_specgram_free (spec);
+      strata_peaks_free (peaks);
+      strata_audio_info_clear (&info);
+      return NULL;
+    }
+  if (beats == NULL)
+    g_warning ("%s: no beat grid: %s", path, beats_error->message);
+
   StrataTrack *track = strata_track_new (path, &info, hash, audio, peaks, spec);
+  strata_track_set_beats (track, beats);
   strata_audio_info_clear (&info);
   return track;
 }

@@ -33,6 +33,8 @@ extern const StrataTaskKind strata_decode_task;
 /* Input: StrataSummaryInput; results StrataPeaks / StrataSpecgram. */
 extern const StrataTaskKind strata_peaks_task;
 extern const StrataTaskKind strata_specgram_task;
+/* Input: StrataSummaryInput; result StrataBeats (strata_beats_free). */
+extern const StrataTaskKind strata_beats_task;
 
 char        *strata_task_hash_file     (const char               *path,
                                         const StrataTaskContext  *ctx,

@@ -13,6 +13,7 @@ struct _StrataTrack
   StrataAudio *audio;
   StrataPeaks *peaks;
   StrataSpecgram *specgram;
+  StrataBeats *beats;        /* nullable */
 };
 
 StrataTrack *
@@ -84,6 +85,7 @@ strata_track_unref (StrataTrack *track)
   strata_audio_unref (track->audio);
   strata_peaks_free (track->peaks);
   strata_specgram_free (track->specgram);
+  strata_beats_free (track->beats);
   g_free (track);
 }
 
@@ -127,6 +129,26 @@ strata_track_get_specgram (const StrataTrack *track)
 {
   g_return_val_if_fail (track != NULL, NULL);
   return track->specgram;
+}
+
+const StrataBeats *
+strata_track_get_beats (const StrataTrack *track)
+{
+  g_return_val_if_fail (track != NULL, NULL);
+  return track->beats;
+}
+
+/**
+ * strata_track_set_beats:
+ * @track: a track not yet shared with other threads
+ * @beats: (transfer full) (nullable): its beats
+ */
+void
+strata_track_set_beats (StrataTrack *track, StrataBeats *beats)
+{
+  g_return_if_fail (track != NULL);
+  strata_beats_free (track->beats);
+  track->beats = beats;
 }
 
 double

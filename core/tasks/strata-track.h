@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include "audio/strata-audio.h"
+#include "analysis/strata-beats.h"
 #include "dsp/strata-summary.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,10 @@ const char             *strata_track_get_hash     (const StrataTrack *track);
 StrataAudio            *strata_track_get_audio    (const StrataTrack *track);   /* (transfer none) */
 const StrataPeaks      *strata_track_get_peaks    (const StrataTrack *track);
 const StrataSpecgram   *strata_track_get_specgram (const StrataTrack *track);
+/* Tempo, beats and bar lines; NULL when they could not be found. Set once,
+ * by the load, before the track is handed out. */
+const StrataBeats      *strata_track_get_beats    (const StrataTrack *track);
+void                    strata_track_set_beats    (StrataTrack *track, StrataBeats *beats);
 double                  strata_track_get_duration (const StrataTrack *track);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTrack, strata_track_unref)
 

@@ -656,6 +656,78 @@ test_scroll (void)
   g_assert_cmpfloat (strata_viewport_get_start (vp), ==, 0.0);
 }
 
+/* The ruler draws bar numbers from the track's beats, and a drag snaps to
+ * beats while "Snap Selections to Beats" is on. */
+static void
+test_beat_grid (void)
+{
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataViewport *vp = strata_timeline_get_viewport (tl);
+  StrataTrack *track = strata_window_get_track (window);
+  const StrataBeats *beats = strata_track_get_beats (track);
+  StrataLane *ruler = strata_timeline_get_lane (tl, 0);
+  double a, b, t3, t9;
+
+  g_assert_nonnull (beats);
+  g_test_message ("demo: %.1f BPM, %d beats a bar, %u beats", beats->bpm, beats->beats_per_bar,
+                  beats->beats->len);
+  g_assert_cmpfloat (beats->bpm, >, 60.0);
+  g_assert_cmpuint (beats->beats->len, >, 16);
+
+  activate ("win.zoom-fit");
+  strata_test_spin (50);
+  /* bar numbers: accent-blue pixels in the ruler's top rows, none without beats */
+  for (int pass = 0; pass < 2; pass++)
+    {
+      cairo_surface_t *surface;
+      const guint8 *px;
+      int stride, w, blue = 0;
+
+      if (pass == 1)
+        strata_ruler_lane_set_beats (STRATA_RULER_LANE (ruler), NULL, NULL, NULL);
+      surface = strata_lane_render_surface (ruler);
+      px = cairo_image_surface_get_data (surface);
+      stride = cairo_image_surface_get_stride (surface);
+      w = cairo_image_surface_get_width (surface);
+      for (int y = 0; y < 7; y++)
+        for (int x = 0; x < w; x++)
+          {
+            const guint8 *p = px + y * stride + 4 * x;   /* B G R A */
+            blue += p[0] > 150 && p[2] < 120 && p[3] > 100;
+          }
+      g_test_message ("ruler %s beats: %d accent pixels", pass ? "without" : "with", blue);
+      if (pass == 0)
+        g_assert_cmpint (blue, >, 20);
+      else
+        g_assert_cmpint (blue, ==, 0);
+      cairo_surface_destroy (surface);
+    }
+  strata_ruler_lane_set_beats (STRATA_RULER_LANE (ruler), beats, strata_track_ref (track),
+                               (GDestroyNotify) strata_track_unref);
+
+  /* a drag from just after beat 3 to just before beat 9 selects exactly them */
+  t3 = g_array_index (beats->beats, double, 3);
+  t9 = g_array_index (beats->beats, double, 9);
+  g_assert_true (g_variant_get_boolean (g_action_group_get_action_state (G_ACTION_GROUP (window),
+                                                                          "snap-to-beats")));
+  strata_timeline_pointer_gesture (tl, strata_viewport_time_to_x (vp, t3) + 4,
+                                   strata_viewport_time_to_x (vp, t9) - 3);
+  g_assert_true (strata_viewport_get_selection (vp, &a, &b));
+  g_assert_cmpfloat (a, ==, t3);
+  g_assert_cmpfloat (b, ==, t9);
+  /* off: the drag selects where the pointer went */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "snap-to-beats",
+                                      g_variant_new_boolean (FALSE));
+  strata_timeline_pointer_gesture (tl, strata_viewport_time_to_x (vp, t3) + 4,
+                                   strata_viewport_time_to_x (vp, t9) - 3);
+  g_assert_true (strata_viewport_get_selection (vp, &a, &b));
+  g_assert_cmpfloat (a, >, t3);
+  g_assert_cmpfloat (b, <, t9);
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "snap-to-beats",
+                                      g_variant_new_boolean (TRUE));
+  activate ("win.clear-selection");
+}
+
 static void
 test_loop (void)
 {
@@ -665,6 +737,9 @@ test_loop (void)
   int width = strata_viewport_get_width (vp);
   double a, b, la, lb, pos;
 
+  /* exact positions: no snapping to the beat grid here (test_beat_grid) */
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "snap-to-beats",
+                                      g_variant_new_boolean (FALSE));
   /* Drag from 10 % to 30 % of the width. */
   strata_timeline_pointer_gesture (tl, width * 0.1, width * 0.3);
   g_assert_true (strata_viewport_get_selection (vp, &a, &b));
@@ -1038,6 +1113,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/zoom", test_zoom);
   g_test_add_func ("/strata/ui/seek-click", test_seek_click);
   g_test_add_func ("/strata/ui/scroll", test_scroll);
+  g_test_add_func ("/strata/ui/beat-grid", test_beat_grid);
   g_test_add_func ("/strata/ui/loop", test_loop);
   g_test_add_func ("/strata/ui/shortcuts", test_shortcuts_window);
   g_test_add_func ("/strata/ui/title-folder", test_title_folder);
