@@ -74,6 +74,7 @@ strata_application_startup (GApplication *app)
     { "win.zoom-fit", { "<Control>0", NULL } },
     { "win.clear-selection", { "Escape", NULL } },
     { "win.loop", { "l", NULL } },
+    { "win.add-marker", { "m", NULL } },
     { "win.side-panel", { "F9", NULL } },
   };
 

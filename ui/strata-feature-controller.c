@@ -35,6 +35,7 @@ struct _StrataFeatureController
   char *status;
   gboolean visible[STRATA_N_LEVELS];
   gint64 last_gesture_end;         /* monotonic µs of the last click or selection end */
+  GArray *markers;                 /* StrataMarker: written with the sections */
 };
 
 enum {
@@ -287,6 +288,7 @@ strata_feature_controller_finalize (GObject *object)
   g_free (self->condition);
   g_free (self->status);
   g_free (self->model_error);
+  g_array_unref (self->markers);
   G_OBJECT_CLASS (strata_feature_controller_parent_class)->finalize (object);
 }
 
@@ -388,6 +390,8 @@ strata_feature_controller_init (StrataFeatureController *self)
   strata_task_slot_init (&self->slot);
   self->condition = g_strdup ("");
   self->status = g_strdup ("");
+  self->markers = g_array_new (FALSE, FALSE, sizeof (StrataMarker));
+  g_array_set_clear_func (self->markers, strata_marker_clear);
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     self->visible[l] = TRUE;
 }
@@ -875,10 +879,35 @@ strata_feature_controller_export_sections_async (StrataFeatureController *self, 
       return;
     }
   sections = strata_feature_maps_get_sections (self->maps, &n_sections);
-  bytes = strata_sections_to_bytes (sections, n_sections, format,
-                                    strata_feature_maps_get_features (self->maps)->model_version);
+  bytes = strata_sections_markers_to_bytes (sections, n_sections,
+                                            (const StrataMarker *) self->markers->data,
+                                            self->markers->len, format,
+                                            strata_feature_maps_get_features (self->maps)->model_version);
   _strata_export_bytes_async (self->engine, bytes, path, track_path (self), cancellable,
                               callback, user_data);
+}
+
+/**
+ * strata_feature_controller_set_markers:
+ * @self: a #StrataFeatureController
+ * @markers: (array length=n_markers) (nullable): the user's markers, in time order (copied)
+ * @n_markers: their number
+ *
+ * Markers written with the sections by
+ * strata_feature_controller_export_sections_async().
+ */
+void
+strata_feature_controller_set_markers (StrataFeatureController *self,
+                                       const StrataMarker      *markers,
+                                       guint                    n_markers)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+  g_array_set_size (self->markers, 0);
+  for (guint i = 0; i < n_markers; i++)
+    {
+      StrataMarker m = { markers[i].time, g_strdup (markers[i].name) };
+      g_array_append_val (self->markers, m);
+    }
 }
 
 /**

@@ -15,6 +15,7 @@
 
 #include <gtk/gtk.h>
 #include "engine/strata-engine.h"
+#include "analysis/strata-sections-export.h"
 #include "tasks/strata-track.h"
 #include "strata-section-ribbon.h"
 #include "strata-feature-lane.h"
@@ -101,4 +102,7 @@ gboolean    strata_feature_controller_export_finish    (StrataFeatureController 
                                                         GAsyncResult            *result,
                                                         GError                 **error);
 
+void     strata_feature_controller_set_markers (StrataFeatureController *self,
+                                                const StrataMarker      *markers,
+                                                guint                    n_markers);
 G_END_DECLS

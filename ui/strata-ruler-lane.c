@@ -14,6 +14,7 @@ struct _StrataRulerLane
   const StrataBeats *beats;   /* nullable, kept alive by owner */
   gpointer owner;
   GDestroyNotify owner_free;
+  GArray *markers;            /* StrataMarker (copies) */
 };
 
 G_DEFINE_FINAL_TYPE (StrataRulerLane, strata_ruler_lane, STRATA_TYPE_LANE)
@@ -141,6 +142,50 @@ strata_ruler_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
     }
   if (self->beats != NULL)
     render_beats (self, cr, width, start_s, s_per_px, &fg);
+  for (guint i = 0; self->markers && i < self->markers->len; i++)
+    {
+      const StrataMarker *m = &g_array_index (self->markers, StrataMarker, i);
+      double x = floor ((m->time - start_s) / s_per_px) + 0.5;
+      PangoLayout *layout;
+
+      if (x < -200 || x > width)
+        continue;
+      /* an orange flag on a line down the ruler, the name beside it */
+      cairo_set_source_rgba (cr, 0.90, 0.38, 0.0, 1.0);
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x, height);
+      cairo_stroke (cr);
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x + 7, 3.5);
+      cairo_line_to (cr, x, 7);
+      cairo_close_path (cr);
+      cairo_fill (cr);
+      layout = gtk_widget_create_pango_layout (widget, m->name);
+      cairo_move_to (cr, x + 9, -2);
+      pango_cairo_show_layout (cr, layout);
+      g_object_unref (layout);
+    }
+}
+
+/**
+ * strata_ruler_lane_set_markers:
+ * @self: the ruler
+ * @markers: (array length=n_markers) (nullable): the markers (copied)
+ * @n_markers: their number
+ */
+void
+strata_ruler_lane_set_markers (StrataRulerLane    *self,
+                               const StrataMarker *markers,
+                               guint               n_markers)
+{
+  g_return_if_fail (STRATA_IS_RULER_LANE (self));
+  g_array_set_size (self->markers, 0);
+  for (guint i = 0; i < n_markers; i++)
+    {
+      StrataMarker m = { markers[i].time, g_strdup (markers[i].name) };
+      g_array_append_val (self->markers, m);
+    }
+  strata_lane_invalidate (STRATA_LANE (self));
 }
 
 static void
@@ -157,6 +202,7 @@ static void
 strata_ruler_lane_dispose (GObject *object)
 {
   release_owner (STRATA_RULER_LANE (object));
+  g_clear_pointer (&STRATA_RULER_LANE (object)->markers, g_array_unref);
   G_OBJECT_CLASS (strata_ruler_lane_parent_class)->dispose (object);
 }
 
@@ -193,6 +239,8 @@ static void
 strata_ruler_lane_init (StrataRulerLane *self)
 {
   gtk_widget_set_size_request (GTK_WIDGET (self), 100, 30);
+  self->markers = g_array_new (FALSE, FALSE, sizeof (StrataMarker));
+  g_array_set_clear_func (self->markers, strata_marker_clear);
   gtk_widget_add_css_class (GTK_WIDGET (self), "caption");
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "analysis/strata-beats.h"
+#include "analysis/strata-sections-export.h"
 #include "strata-lane.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,9 @@ void        strata_ruler_lane_set_beats (StrataRulerLane   *self,
                                          const StrataBeats *beats,
                                          gpointer           owner,
                                          GDestroyNotify     owner_free);
+/* The user's markers, flagged in the ruler with their names (copied). */
+void        strata_ruler_lane_set_markers (StrataRulerLane    *self,
+                                           const StrataMarker *markers,
+                                           guint               n_markers);
 
 G_END_DECLS

@@ -50,6 +50,10 @@ struct _StrataWindow
   gint64 label_time;             /* frame time of the last label update */
   GtkFileChooserNative *chooser;
   StrataFeatureController *features; /* the feature strata under the spectrogram */
+  GArray *markers;               /* StrataMarker, in time order, of the open track */
+  guint n_markers_made;          /* for the next default name */
+  GtkListBox *marker_list;       /* in the side panel's Markers page */
+  GtkWidget *marker_page;        /* (owned) added to the panel with the first marker */
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -61,6 +65,11 @@ void _strata_window_show_save_dialog          (StrataWindow *self, const char *t
                                                const char *suffix, GCallback response_cb);
 void _strata_window_features_init             (StrataWindow *self);
 void _strata_window_features_dispose          (StrataWindow *self);
+void _strata_window_markers_init              (StrataWindow *self);
+void _strata_window_markers_reset             (StrataWindow *self);
+void _strata_window_markers_dispose           (StrataWindow *self);
+/* "m:ss.mmm" (transfer full) */
+char *_strata_window_format_time              (double seconds);
 
 /* strata-window-actions.c: the callback of every export (data: a window
  * reference); a failure shows in the error bar. */

@@ -20,8 +20,8 @@
 G_DEFINE_FINAL_TYPE (StrataWindow, strata_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* m:ss.mmm */
-static char *
-format_time (double seconds)
+char *
+_strata_window_format_time (double seconds)
 {
   gint64 ms = (gint64) (MAX (seconds, 0.0) * 1000.0 + 0.5);
   return g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60),
@@ -46,8 +46,8 @@ error_close_clicked_cb (StrataWindow *self)
 static void
 update_position_label (StrataWindow *self, double pos)
 {
-  g_autofree char *a = format_time (pos);
-  g_autofree char *b = format_time (strata_player_get_duration (self->player));
+  g_autofree char *a = _strata_window_format_time (pos);
+  g_autofree char *b = _strata_window_format_time (strata_player_get_duration (self->player));
   g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
 
   gtk_label_set_label (self->position_label, text);
@@ -131,8 +131,8 @@ update_loop_label (StrataWindow *self)
 
   if (strata_viewport_get_selection (vp, &a, &b))
     {
-      g_autofree char *sa = format_time (a);
-      g_autofree char *sb = format_time (b);
+      g_autofree char *sa = _strata_window_format_time (a);
+      g_autofree char *sb = _strata_window_format_time (b);
       g_autofree char *text = g_strdup_printf (_("Loop %s – %s"), sa, sb);
       gtk_label_set_label (self->loop_label, text);
       gtk_widget_set_opacity (GTK_WIDGET (self->loop_label), loop_wanted (self) ? 1.0 : 0.6);
@@ -240,7 +240,7 @@ set_track (StrataWindow *self, StrataTrack *track)
   g_autofree char *basename = g_path_get_basename (path);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *folder = g_path_get_basename (dir);
-  g_autofree char *dur = format_time (strata_track_get_duration (track));
+  g_autofree char *dur = _strata_window_format_time (strata_track_get_duration (track));
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   char *dot;
@@ -275,6 +275,7 @@ set_track (StrataWindow *self, StrataTrack *track)
   strata_timeline_set_beats (self->timeline, strata_track_get_beats (track),
                              strata_track_ref (track), (GDestroyNotify) strata_track_unref);
   strata_feature_controller_set_track (self->features, track);
+  _strata_window_markers_reset (self);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
   adw_window_title_set_subtitle (self->window_title, subtitle);
@@ -413,6 +414,7 @@ strata_window_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   _strata_window_features_dispose (self);
+  _strata_window_markers_dispose (self);
   g_clear_object (&self->player);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -590,6 +592,7 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
   g_object_bind_property_full (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE,
                                stage_to_text, NULL, NULL, NULL);
   _strata_window_features_init (self);
+  _strata_window_markers_init (self);
   return self;
 }
 

@@ -23,6 +23,8 @@ void            strata_window_open           (StrataWindow *self, GFile *file);
 gboolean        strata_window_get_loading    (StrataWindow *self);
 StrataTrack    *strata_window_get_track      (StrataWindow *self);   /* (transfer none) (nullable) */
 StrataPlayer   *strata_window_get_player     (StrataWindow *self);   /* (transfer none) */
+/* The open track's markers (StrataMarker), in time order. (transfer none) */
+const GArray   *strata_window_get_markers    (StrataWindow *self);
 StrataTimeline *strata_window_get_timeline   (StrataWindow *self);   /* (transfer none) */
 /* Saves the timeline as it is shown as a PNG image. */
 gboolean        strata_window_export_picture (StrataWindow *self, GFile *file, GError **error);

@@ -4,9 +4,17 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "analysis/strata-sections-export.h"
+
+void
+strata_marker_clear (gpointer marker)
+{
+  StrataMarker *m = marker;
+  g_clear_pointer (&m->name, g_free);
+}
 
 /* Appends @x with 6 decimals and '.' whatever LC_NUMERIC says. */
 static void
@@ -21,6 +29,8 @@ append_seconds (GString *out,
 static GBytes *
 sections_to_json (const StrataSection *sections,
                   guint                n_sections,
+                  const StrataMarker  *markers,
+                  guint                n_markers,
                   const char          *model_version)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -51,6 +61,21 @@ sections_to_json (const StrataSection *sections,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (n_markers > 0)
+    {
+      json_builder_set_member_name (b, "markers");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n_markers; i++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "time_s");
+          json_builder_add_double_value (b, markers[i].time);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, markers[i].name ? markers[i].name : "");
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -64,33 +89,94 @@ sections_to_json (const StrataSection *sections,
   return g_bytes_new_take (text, length);
 }
 
+/* A marker's name as one field: CSV-quoted when it needs it (RFC 4180), or
+ * on one line without tabs for Audacity. */
+static void
+append_name (GString              *out,
+             const char           *name,
+             StrataSectionsFormat  format)
+{
+  if (name == NULL)
+    name = "";
+  if (format == STRATA_SECTIONS_CSV)
+    {
+      if (strpbrk (name, ",\"\r\n") == NULL)
+        {
+          g_string_append (out, name);
+          return;
+        }
+      g_string_append_c (out, '"');
+      for (const char *p = name; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+      return;
+    }
+  for (const char *p = name; *p; p++)
+    g_string_append_c (out, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+}
+
+static void
+append_row (GString *out, StrataSectionsFormat format, double start, double end,
+            const char *label, gboolean is_name)
+{
+  const char sep = format == STRATA_SECTIONS_CSV ? ',' : '\t';
+
+  append_seconds (out, start);
+  g_string_append_c (out, sep);
+  append_seconds (out, end);
+  g_string_append_c (out, sep);
+  if (is_name)
+    append_name (out, label, format);
+  else
+    g_string_append (out, label);
+  g_string_append_c (out, '\n');
+}
+
+GBytes *
+strata_sections_markers_to_bytes (const StrataSection *sections,
+                                  guint                n_sections,
+                                  const StrataMarker  *markers,
+                                  guint                n_markers,
+                                  StrataSectionsFormat format,
+                                  const char          *model_version)
+{
+  GString *out;
+  guint i = 0, j = 0;
+
+  g_return_val_if_fail (sections != NULL || n_sections == 0, NULL);
+  g_return_val_if_fail (markers != NULL || n_markers == 0, NULL);
+
+  if (format == STRATA_SECTIONS_JSON)
+    return sections_to_json (sections, n_sections, markers, n_markers, model_version);
+
+  out = g_string_new (format == STRATA_SECTIONS_CSV ? "start_s,end_s,label\n" : "");
+  /* both lists are in time order: merge them */
+  while (i < n_sections || j < n_markers)
+    if (j >= n_markers || (i < n_sections && sections[i].start <= markers[j].time))
+      {
+        g_autofree char *label = strata_section_label_name (sections[i].label);
+        append_row (out, format, sections[i].start, sections[i].end, label, FALSE);
+        i++;
+      }
+    else
+      {
+        append_row (out, format, markers[j].time, markers[j].time, markers[j].name, TRUE);
+        j++;
+      }
+  return g_string_free_to_bytes (out);
+}
+
 GBytes *
 strata_sections_to_bytes (const StrataSection *sections,
                           guint                n_sections,
                           StrataSectionsFormat format,
                           const char          *model_version)
 {
-  GString *out;
-  const char sep = format == STRATA_SECTIONS_CSV ? ',' : '\t';
-
-  g_return_val_if_fail (sections != NULL || n_sections == 0, NULL);
-
-  if (format == STRATA_SECTIONS_JSON)
-    return sections_to_json (sections, n_sections, model_version);
-
-  out = g_string_new (format == STRATA_SECTIONS_CSV ? "start_s,end_s,label\n" : "");
-  for (guint i = 0; i < n_sections; i++)
-    {
-      g_autofree char *label = strata_section_label_name (sections[i].label);
-
-      append_seconds (out, sections[i].start);
-      g_string_append_c (out, sep);
-      append_seconds (out, sections[i].end);
-      g_string_append_c (out, sep);
-      g_string_append (out, label);
-      g_string_append_c (out, '\n');
-    }
-  return g_string_free_to_bytes (out);
+  return strata_sections_markers_to_bytes (sections, n_sections, NULL, 0, format, model_version);
 }
 
 gboolean

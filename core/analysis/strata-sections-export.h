@@ -34,6 +34,25 @@ typedef enum {
  *
  * Returns: (transfer full): the file's bytes
  */
+/* A named point in time the user placed (the window's M key). */
+typedef struct {
+  double time;   /* seconds */
+  char  *name;   /* UTF-8 */
+} StrataMarker;
+
+/* Frees the name (a GArray clear function). */
+void strata_marker_clear (gpointer marker);
+
+/* Sections and markers in one file, in time order: a marker is a point
+ * label (start = end, its name as the label; JSON: a "markers" array of
+ * {"time_s", "name"}). Names are quoted for CSV and have tabs and line
+ * breaks turned into spaces for Audacity. */
+GBytes  *strata_sections_markers_to_bytes (const StrataSection *sections,
+                                           guint                n_sections,
+                                           const StrataMarker  *markers,
+                                           guint                n_markers,
+                                           StrataSectionsFormat format,
+                                           const char          *model_version);
 GBytes  *strata_sections_to_bytes (const StrataSection *sections,
                                    guint                n_sections,
                                    StrataSectionsFormat format,

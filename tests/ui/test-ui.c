@@ -728,6 +728,113 @@ test_beat_grid (void)
   activate ("win.clear-selection");
 }
 
+/* M adds a marker at the playhead; markers are listed in the side panel
+ * (renamed, clicked, removed), flagged in the ruler and written with the
+ * sections. */
+static void
+test_markers (void)
+{
+  StrataPlayer *player = strata_window_get_player (window);
+  StrataFeatureController *fc = window->features;
+  const GArray *markers = strata_window_get_markers (window);
+  StrataTimeline *tl = strata_window_get_timeline (window);
+  StrataLane *ruler = strata_timeline_get_lane (tl, 0);
+  const double at[] = { 2.0, 5.5, 1.0 };
+  GtkListBoxRow *row;
+
+  g_assert_cmpuint (markers->len, ==, 0);
+  g_assert_null (gtk_stack_get_child_by_name (window->side_stack, "markers"));
+  for (gsize i = 0; i < G_N_ELEMENTS (at); i++)
+    {
+      strata_player_seek (player, at[i]);
+      activate ("win.add-marker");
+    }
+  g_assert_nonnull (gtk_stack_get_child_by_name (window->side_stack, "markers"));
+  g_assert_cmpuint (markers->len, ==, 3);
+  g_assert_cmpfloat_with_epsilon (g_array_index (markers, StrataMarker, 0).time, 1.0, 0.03);
+  g_assert_cmpstr (g_array_index (markers, StrataMarker, 0).name, ==, "Marker 3");
+  g_assert_cmpfloat_with_epsilon (g_array_index (markers, StrataMarker, 2).time, 5.5, 0.03);
+  g_assert_cmpstr (g_array_index (markers, StrataMarker, 2).name, ==, "Marker 2");
+  g_assert_nonnull (gtk_list_box_get_row_at_index (window->marker_list, 2));
+  g_assert_null (gtk_list_box_get_row_at_index (window->marker_list, 3));
+
+  /* rename the last one in its row, as a user edits the label */
+  row = gtk_list_box_get_row_at_index (window->marker_list, 2);
+  {
+    GtkWidget *entry = strata_test_find_widget (GTK_WIDGET (row), GTK_TYPE_ENTRY);
+    gtk_widget_grab_focus (entry);
+    gtk_editable_set_text (GTK_EDITABLE (entry), "Chorus, take 2");
+  }
+  g_assert_cmpstr (g_array_index (markers, StrataMarker, 2).name, ==, "Chorus, take 2");
+
+  /* clicking a row goes there */
+  strata_player_seek (player, 0.0);
+  g_signal_emit_by_name (window->marker_list, "row-activated",
+                         gtk_list_box_get_row_at_index (window->marker_list, 2));
+  g_assert_cmpfloat_with_epsilon (strata_player_get_position (player), 5.5, 0.03);
+
+  /* flagged in the ruler: orange pixels */
+  {
+    cairo_surface_t *surface = strata_lane_render_surface (ruler);
+    const guint8 *px = cairo_image_surface_get_data (surface);
+    int stride = cairo_image_surface_get_stride (surface), n = 0;
+
+    for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+      for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+        {
+          const guint8 *p = px + y * stride + 4 * x;   /* B G R A */
+          n += p[2] > 200 && p[1] > 60 && p[1] < 130 && p[0] < 60;
+        }
+    g_test_message ("ruler: %d marker pixels", n);
+    g_assert_cmpint (n, >, 30);
+    cairo_surface_destroy (surface);
+  }
+
+  /* written with the sections, and read back */
+  for (int fmt = 0; fmt < 2; fmt++)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, fmt ? "sections.csv" : "sections.txt", NULL);
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *result = NULL;
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      guint n_markers = 0;
+
+      strata_feature_controller_export_sections_async (fc, path, NULL, store_result, &result);
+      g_assert_true (strata_test_wait (have_result, &result, 20000));
+      g_assert_true (strata_feature_controller_export_finish (fc, result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        {
+          g_auto(GStrv) f = fmt ? g_strsplit (lines[i], ",", 3) : g_strsplit (lines[i], "\t", 3);
+          if (g_strv_length (f) == 3 && g_strcmp0 (f[0], f[1]) == 0)
+            {
+              const StrataMarker *m = &g_array_index (markers, StrataMarker, n_markers);
+              g_autofree char *want = fmt && strchr (m->name, ',')
+                                      ? g_strdup_printf ("\"%s\"", m->name) : g_strdup (m->name);
+
+              g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[0], NULL), m->time, 1e-5);
+              g_assert_cmpstr (f[2], ==, want);
+              n_markers++;
+            }
+        }
+      g_test_message ("%s: %u markers among %u lines", path, n_markers, g_strv_length (lines));
+      g_assert_cmpuint (n_markers, ==, 3);
+    }
+
+  /* removed with its button; a new track has none */
+  {
+    GtkWidget *button = strata_test_find_widget (GTK_WIDGET (gtk_list_box_get_row_at_index (window->marker_list, 0)),
+                                                 GTK_TYPE_BUTTON);
+    g_signal_emit_by_name (button, "clicked");
+  }
+  g_assert_cmpuint (markers->len, ==, 2);
+  g_assert_cmpstr (g_array_index (markers, StrataMarker, 0).name, ==, "Marker 1");
+}
+
 static void
 test_loop (void)
 {
@@ -1119,6 +1226,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/title-folder", test_title_folder);
   g_test_add_func ("/strata/ui/settings", test_settings);
   g_test_add_func ("/strata/ui/side-panel", test_side_panel);
+  g_test_add_func ("/strata/ui/markers", test_markers);
   g_test_add_func ("/strata/ui/dialogs", test_dialogs);
   g_test_add_func ("/strata/ui/audio-filter", test_audio_filter);
   g_test_add_func ("/strata/ui/cancel-is-silent", test_cancel_is_silent);
