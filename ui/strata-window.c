@@ -259,6 +259,7 @@ set_track (StrataWindow *self, StrataTrack *track)
                                         (GDestroyNotify) strata_track_unref);
   strata_timeline_set_duration (self->timeline, strata_track_get_duration (track));
   strata_feature_controller_set_track (self->features, track);
+  _strata_window_transcription_set_track (self, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
   adw_window_title_set_subtitle (self->window_title, dur);
@@ -396,6 +397,7 @@ strata_window_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   _strata_window_features_dispose (self);
+  _strata_window_transcription_dispose (self);
   g_clear_object (&self->player);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -572,6 +574,7 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
   g_object_bind_property_full (engine, "stage", self->stage_label, "label", G_BINDING_SYNC_CREATE,
                                stage_to_text, NULL, NULL, NULL);
   _strata_window_features_init (self);
+  _strata_window_transcription_init (self);
   return self;
 }
 
