@@ -404,6 +404,21 @@ drag_job_free (gpointer data)
   g_free (dj);
 }
 
+/* The folder is the window's own: the files of earlier tracks go. */
+static void
+remove_other_files (const char *dir, const char *keep)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_strcmp0 (path, keep) != 0)
+        g_unlink (path);
+    }
+}
+
 static gpointer
 drag_job_run (StrataJob *job, gpointer data, GError **error)
 {
@@ -416,6 +431,7 @@ drag_job_run (StrataJob *job, gpointer data, GError **error)
                    _("Could not create the folder “%s”: %s"), dj->dir, g_strerror (e));
       return NULL;
     }
+  remove_other_files (dj->dir, dj->path);
   if (!strata_output_write_bytes (dj->path, NULL, dj->bytes, error))
     return NULL;
   return g_strdup (dj->path);

@@ -252,6 +252,19 @@ max_diff (const float *a, const float *b, gint64 from, gint64 to)
   return m;
 }
 
+/* Writes @n frames of @s as tmp_dir/@name (16-bit WAV). (transfer full) */
+static char *
+write_track (const char *name, const float *s, gint64 n)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_true (strata_audio_write (path, s, n, 2, STRATA_SAMPLE_RATE,
+                                     STRATA_AUDIO_FORMAT_WAV_PCM16, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
 /* A track of two piano notes (TimGM6mb), A4 then E5: what the head
  * finds in it is synthesised back. */
 static char *
@@ -262,18 +275,22 @@ two_note_track (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(StrataNoteSynth) synth = strata_note_synth_new (TIMGM6MB, &error);
   g_autoptr(StrataAudio) audio = NULL;
-  char *path = g_build_filename (tmp_dir, "two-notes.wav", NULL);
 
   g_assert_no_error (error);
   g_array_append_vals (notes, n, 2);
   audio = strata_note_synth_render (synth, notes, (gint64) (3.5 * STRATA_SAMPLE_RATE), 0, NULL,
                                     NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (strata_audio_write (path, strata_audio_get_samples (audio),
-                                     strata_audio_get_n_frames (audio), 2, STRATA_SAMPLE_RATE,
-                                     STRATA_AUDIO_FORMAT_WAV_F32, &error));
-  g_assert_no_error (error);
-  return path;
+  return write_track ("two-notes.wav", strata_audio_get_samples (audio),
+                      strata_audio_get_n_frames (audio));
+}
+
+static char *
+demo_path (void)
+{
+  const char *src = g_getenv ("STRATA_SOURCE_DIR");
+  return g_build_filename (src ? src : STRATA_SOURCE_DIR, "resources", "demo", "strata-demo.flac",
+                           NULL);
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -283,9 +300,7 @@ two_note_track (void)
 static void
 test_demo_lane (void)
 {
-  const char *src = g_getenv ("STRATA_SOURCE_DIR");
-  g_autofree char *demo = g_build_filename (src ? src : STRATA_SOURCE_DIR, "resources", "demo",
-                                            "strata-demo.flac", NULL);
+  g_autofree char *demo = demo_path ();
   StrataPianoRollLane *lane = _strata_window_get_piano_roll (window);
   const GArray *notes;
   g_autofree guint32 *px = NULL;
@@ -301,6 +316,16 @@ test_demo_lane (void)
   g_assert_true (enabled ("play-transcription"));
   g_assert_cmpuint (strata_piano_roll_lane_get_notes (lane)->len, ==, notes->len);
   g_assert_null (strata_piano_roll_lane_get_message (lane));
+  /* The primary menu's transcription section. */
+  {
+    GtkWidget *button = strata_test_find_widget (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+    GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+    static const char *actions[] = { "win.transcribe", "win.play-transcription",
+                                     "win.export-midi", "win.export-notes-csv" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+      g_assert_true (strata_test_menu_has (menu, actions[i], NULL, NULL));
+  }
 
   gtk_test_widget_wait_for_draw (GTK_WIDGET (lane));
   px = strata_test_render (GTK_WIDGET (lane), &w, &h);
@@ -668,15 +693,12 @@ test_audition (void)
 static void
 test_silence (void)
 {
-  g_autofree char *path = g_build_filename (tmp_dir, "silence.wav", NULL);
   gint64 n = 2 * STRATA_SAMPLE_RATE;
   g_autofree float *zeros = g_new0 (float, 2 * n);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_track ("silence.wav", zeros, n);
   StrataPianoRollLane *lane = _strata_window_get_piano_roll (window);
   const GArray *notes;
 
-  g_assert_true (strata_audio_write (path, zeros, n, 2, STRATA_SAMPLE_RATE,
-                                     STRATA_AUDIO_FORMAT_WAV_PCM16, &error));
   notes = open_and_transcribe (path);
   g_assert_cmpuint (notes->len, ==, 0);
   g_assert_cmpuint (strata_piano_roll_lane_get_notes (lane)->len, ==, 0);
@@ -686,6 +708,67 @@ test_silence (void)
   g_assert_null (_strata_window_transcription_drag_content (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (lane));
   strata_test_screenshot (GTK_WIDGET (window), "piano-roll-silence");
+}
+
+static gboolean
+lane_says_cancelled (gpointer data)
+{
+  const char *m = strata_piano_roll_lane_get_message (_strata_window_get_piano_roll (window));
+  return g_strcmp0 (m, "Transcription cancelled") == 0 || _strata_window_get_transcription (window) != NULL;
+}
+
+static gboolean
+loaded (gpointer data)
+{
+  return !strata_window_get_loading (window);
+}
+
+/* win.cancel stops the transcription under way and the lane says so;
+ * win.transcribe runs it again. */
+static void
+test_cancel (void)
+{
+  gint64 n = 60 * STRATA_SAMPLE_RATE;
+  g_autofree float *s = g_new (float, 2 * n);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  /* A minute of chords that change every half second. */
+  for (gint64 i = 0; i < n; i++)
+    {
+      double t = (double) i / STRATA_SAMPLE_RATE, f = 220.0 * pow (2.0, ((int) (t * 2) % 12) / 12.0);
+      s[2 * i] = s[2 * i + 1] = (float) (0.2 * sin (2 * G_PI * f * t) + 0.1 * sin (3 * G_PI * f * t));
+    }
+  path = write_track ("long-tones.wav", s, n);
+  file = g_file_new_for_path (path);
+  strata_window_open (window, file);
+  g_assert_true (strata_test_wait (loaded, NULL, 30000));
+  g_assert_cmpstr (strata_track_get_path (strata_window_get_track (window)), ==, path);
+  g_assert_cmpstr (strata_piano_roll_lane_get_message (_strata_window_get_piano_roll (window)), ==,
+                   "Transcribing…");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (strata_test_wait (lane_says_cancelled, NULL, 30000));
+  g_assert_null (_strata_window_get_transcription (window));
+  g_assert_false (enabled ("export-midi"));
+  g_assert_true (enabled ("transcribe"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.transcribe", NULL));
+  g_assert_true (strata_test_wait (transcribed, NULL, 90000));
+  g_assert_true (enabled ("export-midi"));
+}
+
+/* A track transcribed before comes back from the cache, computing nothing. */
+static void
+test_reopen_cached (void)
+{
+  g_autofree char *demo = demo_path ();
+  guint computed = strata_task_get_n_computed (&strata_transcription_task);
+  guint cached = strata_task_get_n_cached (&strata_transcription_task);
+  const GArray *notes = open_and_transcribe (demo);
+
+  g_assert_cmpuint (notes->len, >, 50);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, computed);
+  g_assert_cmpuint (strata_task_get_n_cached (&strata_transcription_task), ==, cached + 1);
 }
 
 int
@@ -727,6 +810,8 @@ main (int argc, char **argv)
   g_test_add_func ("/piano-roll/play-transcription", test_play_transcription);
   g_test_add_func ("/piano-roll/audition", test_audition);
   g_test_add_func ("/piano-roll/silence", test_silence);
+  g_test_add_func ("/piano-roll/cancel", test_cancel);
+  g_test_add_func ("/piano-roll/reopen-cached", test_reopen_cached);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));

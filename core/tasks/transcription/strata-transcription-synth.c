@@ -160,7 +160,7 @@ strata_note_synth_new (const char *soundfont, GError **error)
   if (s->settings != NULL)
     {
       fluid_settings_setnum (s->settings, "synth.sample-rate", STRATA_SAMPLE_RATE);
-      fluid_settings_setnum (s->settings, "synth.gain", 0.6);
+      fluid_settings_setnum (s->settings, "synth.gain", 1.0);
       fluid_settings_setint (s->settings, "synth.polyphony", 256);
       fluid_settings_setint (s->settings, "synth.cpu-cores", 1);
       /* Dry: the notes are heard more clearly. */
