@@ -20,6 +20,7 @@ struct _StrataPianoRollLane
   double max_duration;          /* the longest note, s: bounds the hit search */
   int lo, hi;                   /* pitch range shown, inclusive */
   char *message;
+  double pointer_x;             /* where the pointer is, for scrolls over the keyboard */
 };
 
 enum { SIGNAL_NOTE_ACTIVATED, N_SIGNALS };
@@ -360,6 +361,70 @@ describe_point (StrataLane *lane, double x, double y)
   }
 }
 
+/**
+ * strata_piano_roll_lane_scroll_pitch:
+ * @self: a #StrataPianoRollLane
+ * @semitones: how far to move the range shown (positive: up)
+ *
+ * Moves the pitch range shown, keeping its span, inside MIDI 0..127.
+ */
+void
+strata_piano_roll_lane_scroll_pitch (StrataPianoRollLane *self, int semitones)
+{
+  int span;
+
+  g_return_if_fail (STRATA_IS_PIANO_ROLL_LANE (self));
+  span = self->hi - self->lo;
+  self->hi = CLAMP (self->hi + semitones, span, 127);
+  self->lo = self->hi - span;
+  strata_lane_invalidate (STRATA_LANE (self));
+}
+
+/**
+ * strata_piano_roll_lane_zoom_pitch:
+ * @self: a #StrataPianoRollLane
+ * @factor: > 1 shows fewer semitones, taller
+ *
+ * Zooms the pitch axis around the middle of the range shown, between one
+ * octave and the whole MIDI range.
+ */
+void
+strata_piano_roll_lane_zoom_pitch (StrataPianoRollLane *self, double factor)
+{
+  double mid;
+  int span;
+
+  g_return_if_fail (STRATA_IS_PIANO_ROLL_LANE (self));
+  g_return_if_fail (factor > 0);
+  mid = (self->lo + self->hi) / 2.0;
+  span = CLAMP ((int) lround ((self->hi - self->lo + 1) / factor), 12, 128);
+  self->lo = CLAMP ((int) lround (mid - (span - 1) / 2.0), 0, 128 - span);
+  self->hi = self->lo + span - 1;
+  strata_lane_invalidate (STRATA_LANE (self));
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion, double x, double y, StrataPianoRollLane *self)
+{
+  self->pointer_x = x;
+}
+
+/* Over the keyboard: scroll moves the pitches, Ctrl+scroll zooms them;
+ * elsewhere the timeline scrolls and zooms time. */
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, StrataPianoRollLane *self)
+{
+  GdkModifierType mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+
+  if (self->pointer_x >= STRATA_PIANO_ROLL_KEYS_WIDTH || dy == 0)
+    return FALSE;
+  if (mods & GDK_CONTROL_MASK)
+    strata_piano_roll_lane_zoom_pitch (self, pow (1.25, -dy));
+  else
+    strata_piano_roll_lane_scroll_pitch (self, dy < 0 ? 2 : -2);
+  return TRUE;
+}
+
 static void
 click_pressed_cb (GtkGestureClick *click, int n_press, double x, double y, StrataPianoRollLane *self)
 {
@@ -404,6 +469,8 @@ static void
 strata_piano_roll_lane_init (StrataPianoRollLane *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
   self->notes = g_array_new (FALSE, FALSE, sizeof (StrataTimedNote));
   fit_range (self);
@@ -413,6 +480,13 @@ strata_piano_roll_lane_init (StrataPianoRollLane *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
   g_signal_connect (click, "pressed", G_CALLBACK (click_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (motion, "enter", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  /* Before the timeline's own scrolling, which the lane's owner adds later. */
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
 }
 
 /**

@@ -4,7 +4,8 @@
  * are rectangles on a pitch axis, one row a semitone, shaded by velocity
  * (strata_piano_roll_lane_velocity_color()); a keyboard ruler with
  * C labels covers the lane's left STRATA_PIANO_ROLL_KEYS_WIDTH pixels.
- * The pitch range fits the notes (at least two octaves). The lane follows
+ * The pitch range fits the notes (at least two octaves); scrolling over
+ * the keyboard moves it, Ctrl+scroll there zooms it. The lane follows
  * the shared viewport like every lane; the tooltip names the note under
  * the pointer with its times and velocity; a click on a note emits
  * "note-activated" (the window sounds it). Without notes the lane shows
@@ -37,6 +38,10 @@ const GArray *strata_piano_roll_lane_get_notes  (StrataPianoRollLane *self);
 void        strata_piano_roll_lane_set_message  (StrataPianoRollLane *self, const char *message);
 const char *strata_piano_roll_lane_get_message  (StrataPianoRollLane *self);
 
+/* Vertical navigation (also: scroll and Ctrl+scroll over the keyboard):
+ * move the range shown by @semitones, or show @factor times fewer pitches. */
+void        strata_piano_roll_lane_scroll_pitch (StrataPianoRollLane *self, int semitones);
+void        strata_piano_roll_lane_zoom_pitch   (StrataPianoRollLane *self, double factor);
 /* The lowest and highest pitch shown (MIDI). */
 void        strata_piano_roll_lane_get_pitch_range (StrataPianoRollLane *self, int *lo, int *hi);
 /* Rows [@top, @bottom) of @pitch's row in a lane @height pixels tall;

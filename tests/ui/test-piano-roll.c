@@ -420,6 +420,35 @@ test_demo_lane (void)
   }
   strata_test_screenshot (GTK_WIDGET (window), "piano-roll");
 
+  /* The pitch axis: zoomed to half the semitones, each row twice as tall;
+   * moved up; fitted to the notes again when they are set. */
+  {
+    int zlo, zhi, slo, shi;
+    double y0, y1, z0, z1;
+
+    g_assert_true (strata_piano_roll_lane_pitch_rows (lane, (lo + hi) / 2, h, &y0, &y1));
+    strata_piano_roll_lane_zoom_pitch (lane, 2.0);
+    strata_piano_roll_lane_get_pitch_range (lane, &zlo, &zhi);
+    g_test_message ("zoomed: %d..%d", zlo, zhi);
+    g_assert_cmpint (abs ((zhi - zlo + 1) - (hi - lo + 1) / 2), <=, 1);
+    g_assert_cmpint (zlo, >, lo);
+    g_assert_cmpint (zhi, <, hi);
+    g_assert_true (strata_piano_roll_lane_pitch_rows (lane, (lo + hi) / 2, h, &z0, &z1));
+    g_assert_cmpfloat (fabs ((z1 - z0) - 2 * (y1 - y0)), <, 0.2 * (y1 - y0));
+    strata_piano_roll_lane_scroll_pitch (lane, 5);
+    strata_piano_roll_lane_get_pitch_range (lane, &slo, &shi);
+    g_assert_cmpint (slo, ==, zlo + 5);
+    g_assert_cmpint (shi, ==, zhi + 5);
+    strata_piano_roll_lane_scroll_pitch (lane, 1000);
+    strata_piano_roll_lane_get_pitch_range (lane, &slo, &shi);
+    g_assert_cmpint (shi, ==, 127);
+    g_assert_cmpint (shi - slo, ==, zhi - zlo);
+    strata_piano_roll_lane_set_notes (lane, notes);
+    strata_piano_roll_lane_get_pitch_range (lane, &slo, &shi);
+    g_assert_cmpint (slo, ==, lo);
+    g_assert_cmpint (shi, ==, hi);
+  }
+
   /* Zoomed in, the lane draws again, following the shared viewport. */
   {
     guint before = strata_lane_get_render_count (STRATA_LANE (lane));
