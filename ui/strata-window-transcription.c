@@ -208,7 +208,8 @@ synth_job_run (StrataJob *job, gpointer data, GError **error)
   synth = strata_note_synth_get_default (error);
   if (synth == NULL)
     return NULL;
-  return strata_note_synth_render (synth, sj->notes, sj->n_frames, 0, strata_job_abort_func, job,
+  return strata_note_synth_render (synth, sj->notes, sj->n_frames, 0,
+                                   strata_job_progress_func, strata_job_abort_func, job,
                                    error);
 }
 

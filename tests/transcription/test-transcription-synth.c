@@ -63,7 +63,7 @@ test_note (void)
   double on, off;
 
   /* -1: up to the note-off and the release tail. */
-  audio = strata_note_synth_render (synth, notes, -1, 0, NULL, NULL, &error);
+  audio = strata_note_synth_render (synth, notes, -1, 0, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_audio_get_n_frames (audio), ==,
                    (gint64) (1.5 * STRATA_SAMPLE_RATE + STRATA_NOTE_SYNTH_TAIL_S * STRATA_SAMPLE_RATE));
@@ -97,10 +97,10 @@ test_length_and_reset (void)
   g_autoptr(StrataAudio) cut = NULL, quiet = NULL;
   double loud_rms, soft_rms;
 
-  cut = strata_note_synth_render (synth, a, STRATA_SAMPLE_RATE, 0, NULL, NULL, &error);
+  cut = strata_note_synth_render (synth, a, STRATA_SAMPLE_RATE, 0, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (strata_audio_get_n_frames (cut), ==, STRATA_SAMPLE_RATE);
-  quiet = strata_note_synth_render (synth, b, STRATA_SAMPLE_RATE, 0, NULL, NULL, &error);
+  quiet = strata_note_synth_render (synth, b, STRATA_SAMPLE_RATE, 0, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   /* The loud note was still sounding when the first render ended. */
   g_assert_cmpfloat (rms (strata_audio_get_samples (quiet), 0, STRATA_SAMPLE_RATE / 5 - 64), <, 1e-6);
@@ -113,7 +113,7 @@ test_length_and_reset (void)
   /* No notes: silence of the length asked for. */
   {
     g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (StrataTimedNote));
-    g_autoptr(StrataAudio) silence = strata_note_synth_render (synth, none, 1000, 0, NULL, NULL,
+    g_autoptr(StrataAudio) silence = strata_note_synth_render (synth, none, 1000, 0, NULL, NULL, NULL,
                                                                &error);
     g_assert_no_error (error);
     g_assert_cmpint (strata_audio_get_n_frames (silence), ==, 1000);
@@ -128,12 +128,42 @@ abort_now (void *data)
 }
 
 static void
+record_progress (double fraction, const char *stage, void *data)
+{
+  g_assert_cmpstr (stage, ==, "transcription-synth");
+  g_array_append_val ((GArray *) data, fraction);
+}
+
+/* Progress once a second of audio, rising, below 1. */
+static void
+test_progress (void)
+{
+  const StrataTimedNote n[] = { { 0.0, 1.0, 60, 100 } };
+  g_autoptr(GArray) notes = notes_of (n, 1);
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataAudio) audio = strata_note_synth_render (synth, notes, 5 * STRATA_SAMPLE_RATE, 0,
+                                                           record_progress, NULL, seen, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, >=, 4);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      double f = g_array_index (seen, double, i);
+      g_assert_cmpfloat (f, >, 0.0);
+      g_assert_cmpfloat (f, <=, 1.0);
+      if (i > 0)
+        g_assert_cmpfloat (f, >, g_array_index (seen, double, i - 1));
+    }
+}
+
+static void
 test_cancel (void)
 {
   const StrataTimedNote n[] = { { 0.0, 5.0, 60, 100 } };
   g_autoptr(GArray) notes = notes_of (n, 1);
   g_autoptr(GError) error = NULL;
-  g_autoptr(StrataAudio) audio = strata_note_synth_render (synth, notes, -1, 0, abort_now, NULL,
+  g_autoptr(StrataAudio) audio = strata_note_synth_render (synth, notes, -1, 0, NULL, abort_now, NULL,
                                                            &error);
 
   g_assert_null (audio);
@@ -218,6 +248,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/transcription/synth/note", test_note);
   g_test_add_func ("/transcription/synth/length-and-reset", test_length_and_reset);
+  g_test_add_func ("/transcription/synth/progress", test_progress);
   g_test_add_func ("/transcription/synth/cancel", test_cancel);
   g_test_add_func ("/transcription/synth/soundfont-errors", test_soundfont_errors);
   g_test_add_func ("/transcription/synth/csv", test_csv);

@@ -279,7 +279,7 @@ two_note_track (void)
   g_assert_no_error (error);
   g_array_append_vals (notes, n, 2);
   audio = strata_note_synth_render (synth, notes, (gint64) (3.5 * STRATA_SAMPLE_RATE), 0, NULL,
-                                    NULL, &error);
+                                    NULL, NULL, &error);
   g_assert_no_error (error);
   return write_track ("two-notes.wav", strata_audio_get_samples (audio),
                       strata_audio_get_n_frames (audio));

@@ -314,6 +314,7 @@ fresh_synth (StrataNoteSynth *s, int program, GError **error)
  * @notes: (element-type StrataTimedNote): the notes
  * @n_frames: frames of the result, or -1 for the notes' length plus a tail
  * @program: the General MIDI program
+ * @progress: (nullable): the fraction rendered, every second of audio
  * @abort_func: (nullable): checked every second of audio
  * @abort_data: its data
  * @error: return location for a #GError
@@ -322,8 +323,8 @@ fresh_synth (StrataNoteSynth *s, int program, GError **error)
  */
 StrataAudio *
 strata_note_synth_render (StrataNoteSynth *synth, const GArray *notes, gint64 n_frames,
-                          int program, StrataAbortFunc abort_func, void *abort_data,
-                          GError **error)
+                          int program, StrataProgressFunc progress, StrataAbortFunc abort_func,
+                          void *abort_data, GError **error)
 {
   g_autofree SynthEvent *events = NULL;
   fluid_synth_t *fluid;
@@ -379,6 +380,8 @@ strata_note_synth_render (StrataNoteSynth *synth, const GArray *notes, gint64 n_
           if (pos >= next_check)
             {
               next_check += STRATA_SAMPLE_RATE;
+              if (progress != NULL)
+                progress ((double) pos / n_frames, "transcription-synth", abort_data);
               if (abort_func != NULL && abort_func (abort_data))
                 {
                   aborted = TRUE;

@@ -76,8 +76,10 @@ const char      *strata_note_synth_get_soundfont (StrataNoteSynth *synth);
  * @n_frames: the length of the result in frames, or -1 for up to the last
  *   note-off plus %STRATA_NOTE_SYNTH_TAIL_S
  * @program: the General MIDI program (0 = acoustic grand piano)
+ * @progress: (nullable): told the fraction rendered every second of audio
+ *   (stage "transcription-synth")
  * @abort_func: (nullable): checked every second of audio rendered
- * @abort_data: its data
+ * @abort_data: its data, also @progress's
  * @error: return location for a #GError
  *
  * Plays @notes from silence on one channel and records the output: frame
@@ -92,6 +94,7 @@ StrataAudio     *strata_note_synth_render  (StrataNoteSynth *synth,
                                             const GArray    *notes,
                                             gint64           n_frames,
                                             int              program,
+                                            StrataProgressFunc progress,
                                             StrataAbortFunc  abort_func,
                                             void            *abort_data,
                                             GError         **error);

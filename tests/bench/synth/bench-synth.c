@@ -67,7 +67,7 @@ main (void)
       for (int pass = 0; pass < 2; pass++)
         {
           g_autoptr(StrataAudio) audio = strata_note_synth_render (synth, notes, n_frames, 0, NULL,
-                                                                   NULL, &error);
+                                                                   NULL, NULL, &error);
           if (audio == NULL)
             {
               printf ("%-40s %s\n", fonts[f], error->message);
