@@ -121,6 +121,57 @@ test_length_and_reset (void)
   }
 }
 
+/* A render over a minute is made in two halves on two threads: a note
+ * ringing across the middle and one just after it come out as each does
+ * alone (fluidsynth starts notes on 64-frame blocks: every time here is a
+ * multiple of 64 frames, so the alignment is the same). */
+static void
+test_split (void)
+{
+  const gint64 n_frames = 128 * 25000, lead = 64 * 100, dur = 64 * 700;
+  const gint64 on[2] = { 64 * 24700, 64 * 25500 };   /* the middle is 64 * 25000 */
+  const int pitch[2] = { 64, 71 };
+  g_autoptr(GArray) both = g_array_new (FALSE, FALSE, sizeof (StrataTimedNote));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataAudio) whole = NULL;
+  g_autofree float *expected = g_new0 (float, 2 * n_frames);
+  const float *got;
+  double worst = 0, level = 0;
+
+  for (int k = 0; k < 2; k++)
+    {
+      StrataTimedNote alone = { (double) lead / STRATA_SAMPLE_RATE,
+                                (double) (lead + dur) / STRATA_SAMPLE_RATE, pitch[k], 100 };
+      StrataTimedNote placed = { (double) on[k] / STRATA_SAMPLE_RATE,
+                                 (double) (on[k] + dur) / STRATA_SAMPLE_RATE, pitch[k], 100 };
+      g_autoptr(GArray) one = notes_of (&alone, 1);
+      g_autoptr(StrataAudio) ref = strata_note_synth_render (synth, one, 4 * STRATA_SAMPLE_RATE, 0,
+                                                             NULL, NULL, NULL, &error);
+      const float *r;
+
+      g_assert_no_error (error);
+      r = strata_audio_get_samples (ref);
+      for (gint64 i = 0; i < 4 * STRATA_SAMPLE_RATE; i++)
+        for (int c = 0; c < 2; c++)
+          expected[2 * (on[k] - lead + i) + c] += r[2 * i + c];
+      g_array_append_val (both, placed);
+    }
+  whole = strata_note_synth_render (synth, both, n_frames, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  got = strata_audio_get_samples (whole);
+  for (gint64 i = 2 * (on[0] - lead); i < 2 * (on[1] - lead + 4 * STRATA_SAMPLE_RATE); i++)
+    {
+      worst = MAX (worst, fabs ((double) got[i] - expected[i]));
+      level = MAX (level, fabs (expected[i]));
+    }
+  g_test_message ("split render: largest difference %.3g at a peak of %.3g", worst, level);
+  g_assert_cmpfloat (level, >, 0.05);
+  g_assert_cmpfloat (worst, <, 1e-5);
+  /* Silent far from the notes, at both ends. */
+  g_assert_cmpfloat (rms (got, 0, on[0] - lead), <, 1e-7);
+  g_assert_cmpfloat (rms (got, on[1] + 6 * STRATA_SAMPLE_RATE, n_frames), <, 1e-7);
+}
+
 static bool
 abort_now (void *data)
 {
@@ -249,6 +300,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transcription/synth/note", test_note);
   g_test_add_func ("/transcription/synth/length-and-reset", test_length_and_reset);
   g_test_add_func ("/transcription/synth/progress", test_progress);
+  g_test_add_func ("/transcription/synth/split", test_split);
   g_test_add_func ("/transcription/synth/cancel", test_cancel);
   g_test_add_func ("/transcription/synth/soundfont-errors", test_soundfont_errors);
   g_test_add_func ("/transcription/synth/csv", test_csv);

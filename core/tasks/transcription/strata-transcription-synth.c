@@ -19,6 +19,8 @@
 /* Frames written between two looks at the event list and the abort
  * function (fluidsynth renders in blocks of 64 internally). */
 #define CHUNK_FRAMES 4096
+/* A half of a split render sounds this long past its last note-off. */
+#define PART_TAIL_S 3.0
 
 static const char *const debian_fonts[] = {
   "/usr/share/sounds/sf2/default-GM.sf2",
@@ -29,7 +31,7 @@ static const char *const debian_fonts[] = {
 struct _StrataNoteSynth
 {
   gint ref_count;
-  GMutex lock;                  /* held for a whole render */
+  GMutex lock;                  /* held while a render makes its synthesizer */
   char *soundfont;
   fluid_settings_t *settings;
   fluid_synth_t *synth;         /* keeps the font's samples in fluidsynth's cache */
@@ -308,6 +310,102 @@ fresh_synth (StrataNoteSynth *s, int program, GError **error)
   return synth;
 }
 
+/* One part of a render: the notes whose onsets fall in it, played by a
+ * synthesizer of its own from frame @start to @end (their last note-off
+ * plus the tail). Frames [start, split) go to @a, those from @split on to
+ * @b (each indexed from its first frame). */
+typedef struct {
+  StrataNoteSynth *synth;
+  int program;
+  SynthEvent *events;
+  guint n_events;
+  gint64 start, split, end;
+  float *a, *b;
+  StrataProgressFunc progress;  /* (nullable) from the caller's thread only */
+  StrataAbortFunc abort_func;
+  void *abort_data;
+  gboolean aborted;
+  GError *error;
+} Part;
+
+static gpointer
+render_part (gpointer data)
+{
+  Part *p = data;
+  fluid_synth_t *fluid;
+  gint64 pos = p->start, next_check = p->start + STRATA_SAMPLE_RATE;
+
+  /* Creating a synthesizer reads the shared settings and font cache. */
+  g_mutex_lock (&p->synth->lock);
+  fluid = fresh_synth (p->synth, p->program, &p->error);
+  g_mutex_unlock (&p->synth->lock);
+  if (fluid == NULL)
+    return NULL;
+
+  for (guint e = 0; e <= p->n_events && pos < p->end && !p->aborted; e++)
+    {
+      gint64 until = e < p->n_events ? MIN (p->events[e].frame, p->end) : p->end;
+
+      while (pos < until)
+        {
+          /* Pointers, not int offsets, which would overflow past 6 h. */
+          int len = (int) MIN (MIN (until - pos, CHUNK_FRAMES), pos < p->split ? p->split - pos : G_MAXINT);
+          float *at = pos < p->split ? p->a + 2 * (pos - p->start) : p->b + 2 * (pos - p->split);
+
+          fluid_synth_write_float (fluid, len, at, 0, 2, at, 1, 2);
+          pos += len;
+          if (pos >= next_check)
+            {
+              next_check += STRATA_SAMPLE_RATE;
+              if (p->progress != NULL)
+                p->progress ((double) (pos - p->start) / (p->end - p->start), "transcription-synth",
+                             p->abort_data);
+              if (p->abort_func != NULL && p->abort_func (p->abort_data))
+                {
+                  p->aborted = TRUE;
+                  break;
+                }
+            }
+        }
+      if (e < p->n_events && !p->aborted)
+        {
+          if (p->events[e].on)
+            fluid_synth_noteon (fluid, 0, p->events[e].pitch, p->events[e].velocity);
+          else
+            fluid_synth_noteoff (fluid, 0, p->events[e].pitch);
+        }
+    }
+  delete_fluid_synth (fluid);
+  return NULL;
+}
+
+/* The events (sorted) of the notes of @notes whose onset frame lies in
+ * [@from, @to); sets @last to the frame of the last of them. */
+static SynthEvent *
+part_events (const GArray *notes, gint64 from, gint64 to, guint *n_events, gint64 *last)
+{
+  SynthEvent *events = g_try_new (SynthEvent, 2 * (gsize) notes->len + 1);
+  guint n = 0;
+
+  *last = from;
+  if (events == NULL)
+    return NULL;
+  for (guint i = 0; i < notes->len; i++)
+    {
+      const StrataTimedNote *note = &g_array_index (notes, StrataTimedNote, i);
+      gint64 on = seconds_to_frame (note->onset), off = seconds_to_frame (note->offset);
+
+      if (note->pitch < 0 || note->pitch > 127 || off <= on || on < from || on >= to)
+        continue;
+      events[n++] = (SynthEvent) { on, 1, note->pitch, CLAMP (note->velocity, 1, 127) };
+      events[n++] = (SynthEvent) { off, 0, note->pitch, 0 };
+      *last = MAX (*last, off);
+    }
+  qsort (events, n, sizeof *events, compare_events);
+  *n_events = n;
+  return events;
+}
+
 /**
  * strata_note_synth_render:
  * @synth: a synthesizer
@@ -319,6 +417,11 @@ fresh_synth (StrataNoteSynth *s, int program, GError **error)
  * @abort_data: its data
  * @error: return location for a #GError
  *
+ * A render longer than a minute is made in two halves on two threads
+ * (the notes of each half on their own synthesizer; the first half's
+ * tail added onto the second), as the synthesizer is linear without
+ * effects.
+ *
  * Returns: (transfer full) (nullable): the audio
  */
 StrataAudio *
@@ -326,90 +429,101 @@ strata_note_synth_render (StrataNoteSynth *synth, const GArray *notes, gint64 n_
                           int program, StrataProgressFunc progress, StrataAbortFunc abort_func,
                           void *abort_data, GError **error)
 {
-  g_autofree SynthEvent *events = NULL;
-  fluid_synth_t *fluid;
-  guint n_events = 0;
-  float *out;
-  gint64 pos = 0, next_check = STRATA_SAMPLE_RATE;
-  gboolean aborted = FALSE;
+  const gint64 tail = (gint64) (STRATA_NOTE_SYNTH_TAIL_S * STRATA_SAMPLE_RATE);
+  Part parts[2] = { { 0 }, { 0 } };
+  gint64 last[2] = { 0, 0 }, split;
+  int n_parts;
+  float *out = NULL, *spill = NULL;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (synth != NULL, NULL);
   g_return_val_if_fail (notes != NULL, NULL);
 
-  events = g_try_new (SynthEvent, 2 * (gsize) notes->len + 1);
-  if (events == NULL)
-    goto oom;
-  for (guint i = 0; i < notes->len; i++)
-    {
-      const StrataTimedNote *n = &g_array_index (notes, StrataTimedNote, i);
-      gint64 on = seconds_to_frame (n->onset), off = seconds_to_frame (n->offset);
-
-      if (n->pitch < 0 || n->pitch > 127 || off <= on)
-        continue;
-      events[n_events++] = (SynthEvent) { on, 1, n->pitch, CLAMP (n->velocity, 1, 127) };
-      events[n_events++] = (SynthEvent) { off, 0, n->pitch, 0 };
-    }
-  qsort (events, n_events, sizeof *events, compare_events);
   if (n_frames < 0)
-    n_frames = (n_events > 0 ? events[n_events - 1].frame : 0)
-               + (gint64) (STRATA_NOTE_SYNTH_TAIL_S * STRATA_SAMPLE_RATE);
+    {
+      g_autofree SynthEvent *all = part_events (notes, 0, G_MAXINT64, &parts[0].n_events, &last[0]);
+      if (all == NULL)
+        goto oom;
+      n_frames = (parts[0].n_events > 0 ? last[0] : 0) + tail;
+    }
+  n_parts = n_frames > 60 * STRATA_SAMPLE_RATE ? 2 : 1;
+  split = n_parts == 2 ? n_frames / 2 : n_frames;
 
   out = g_try_new0 (float, (gsize) MAX (n_frames, 1) * STRATA_CHANNELS);
   if (out == NULL)
     goto oom;
-
-  g_mutex_lock (&synth->lock);
-  fluid = fresh_synth (synth, program, error);
-  if (fluid == NULL)
+  for (int k = 0; k < n_parts; k++)
     {
-      g_mutex_unlock (&synth->lock);
-      g_free (out);
-      return NULL;
+      Part *p = &parts[k];
+
+      p->synth = synth;
+      p->program = program;
+      p->abort_func = abort_func;
+      p->abort_data = abort_data;
+      p->events = part_events (notes, k == 0 ? 0 : split, k == 0 && n_parts == 2 ? split : G_MAXINT64,
+                               &p->n_events, &last[k]);
+      if (p->events == NULL)
+        goto oom;
+      p->start = k == 0 ? 0 : split;
+      /* The first half of two stops when its notes have died away. */
+      p->end = k == 0 && n_parts == 2
+               ? MIN (n_frames, last[k] + (gint64) (PART_TAIL_S * STRATA_SAMPLE_RATE)) : n_frames;
+      p->a = out + 2 * p->start;
+      p->split = k == 0 ? MIN (split, p->end) : p->end;
     }
-  for (guint e = 0; e <= n_events && pos < n_frames && !aborted; e++)
+  parts[0].progress = progress;
+  if (n_parts == 2 && parts[0].end > split)
     {
-      gint64 until = e < n_events ? MIN (events[e].frame, n_frames) : n_frames;
-
-      while (pos < until)
-        {
-          int len = (int) MIN (until - pos, CHUNK_FRAMES);
-          float *at = out + 2 * pos;   /* int offsets would overflow past 6 h */
-
-          fluid_synth_write_float (fluid, len, at, 0, 2, at, 1, 2);
-          pos += len;
-          if (pos >= next_check)
-            {
-              next_check += STRATA_SAMPLE_RATE;
-              if (progress != NULL)
-                progress ((double) pos / n_frames, "transcription-synth", abort_data);
-              if (abort_func != NULL && abort_func (abort_data))
-                {
-                  aborted = TRUE;
-                  break;
-                }
-            }
-        }
-      if (e < n_events && !aborted)
-        {
-          if (events[e].on)
-            fluid_synth_noteon (fluid, 0, events[e].pitch, events[e].velocity);
-          else
-            fluid_synth_noteoff (fluid, 0, events[e].pitch);
-        }
+      /* The first half's notes ringing on into the second. */
+      spill = g_try_new0 (float, (gsize) (parts[0].end - split) * STRATA_CHANNELS);
+      if (spill == NULL)
+        goto oom;
+      parts[0].b = spill;
     }
-  delete_fluid_synth (fluid);
-  g_mutex_unlock (&synth->lock);
 
-  if (aborted)
+  if (n_parts == 2)
     {
-      g_free (out);
+      GThread *second = g_thread_new ("strata-synth", render_part, &parts[1]);
+      render_part (&parts[0]);
+      g_thread_join (second);
+    }
+  else
+    render_part (&parts[0]);
+
+  for (int k = 0; k < n_parts; k++)
+    if (ok && parts[k].error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&parts[k].error));
+        ok = FALSE;
+      }
+  if (ok && (parts[0].aborted || parts[1].aborted))
+    {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
                    _("Synthesis of the notes was cancelled"));
+      ok = FALSE;
+    }
+  if (ok && spill != NULL)
+    for (gint64 i = 0; i < 2 * (parts[0].end - split); i++)
+      out[2 * split + i] += spill[i];
+
+  for (int k = 0; k < 2; k++)
+    {
+      g_free (parts[k].events);
+      g_clear_error (&parts[k].error);
+    }
+  g_free (spill);
+  if (!ok)
+    {
+      g_free (out);
       return NULL;
     }
   return strata_audio_new_take (out, n_frames);
 
 oom:
+  for (int k = 0; k < 2; k++)
+    g_free (parts[k].events);
+  g_free (spill);
+  g_free (out);
   g_set_error (error, STRATA_TRANSCRIPTION_ERROR, STRATA_TRANSCRIPTION_ERROR_FAILED,
                _("Not enough memory to synthesise %u notes"), notes->len);
   return NULL;

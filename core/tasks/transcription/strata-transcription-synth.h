@@ -10,9 +10,9 @@
  * part, so one synthesizer a sound font is kept for the process and
  * shared; each render starts it from silence.
  *
- * Nothing here uses GTK. Threading contract: any thread; renders of one
- * StrataNoteSynth run one at a time (it holds a lock while it renders),
- * so call them from engine workers, never from the GTK main thread.
+ * Nothing here uses GTK. Threading contract: any thread, several renders
+ * at once (each plays on synthesizers of its own); a render takes
+ * seconds, so call it from engine workers, never from the GTK main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
