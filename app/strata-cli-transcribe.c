@@ -145,32 +145,21 @@ notes_to_json (GPtrArray *files, GPtrArray *results, GArray *tempi)
 static char *
 notes_to_csv (GPtrArray *files, GPtrArray *results)
 {
-  GString *s = g_string_new (files->len > 1 ? "file,onset_s,offset_s,pitch,velocity\n"
-                                            : "onset_s,offset_s,pitch,velocity\n");
+  GString *s = g_string_new (files->len > 1 ? "file," STRATA_NOTES_CSV_HEADER "\n"
+                                            : STRATA_NOTES_CSV_HEADER "\n");
   for (guint f = 0; f < files->len; f++)
     {
-      GArray *notes = results->pdata[f];
-      for (guint i = 0; i < notes->len; i++)
+      g_autofree char *q = NULL;
+      const char *name = files->pdata[f];
+
+      /* a comma or quote in a file name is quoted as RFC 4180 says */
+      if (files->len > 1 && strpbrk (name, ",\"\n"))
         {
-          const StrataTimedNote *n = &g_array_index (notes, StrataTimedNote, i);
-          char a[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
-          g_ascii_formatd (a, sizeof a, "%.4f", n->onset);
-          g_ascii_formatd (c, sizeof c, "%.4f", n->offset);
-          if (files->len > 1)
-            {
-              /* a comma or quote in a file name is quoted as RFC 4180 says */
-              g_autofree char *q = NULL;
-              const char *name = files->pdata[f];
-              if (strpbrk (name, ",\"\n"))
-                {
-                  g_auto (GStrv) parts = g_strsplit (name, "\"", -1);
-                  g_autofree char *j = g_strjoinv ("\"\"", parts);
-                  q = g_strdup_printf ("\"%s\"", j);
-                }
-              g_string_append_printf (s, "%s,", q ? q : name);
-            }
-          g_string_append_printf (s, "%s,%s,%d,%d\n", a, c, n->pitch, n->velocity);
+          g_auto (GStrv) parts = g_strsplit (name, "\"", -1);
+          g_autofree char *j = g_strjoinv ("\"\"", parts);
+          q = g_strdup_printf ("\"%s\"", j);
         }
+      strata_notes_append_csv (s, files->len > 1 ? (q ? q : name) : NULL, results->pdata[f]);
     }
   return g_string_free (s, FALSE);
 }

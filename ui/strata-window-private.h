@@ -8,8 +8,10 @@
 #include "strata-feature-controller.h"
 #include "strata-feature-bar.h"
 #include "strata-ruler-lane.h"
+#include "strata-piano-roll-lane.h"
 #include "strata-spectrogram-lane.h"
 #include "strata-waveform-lane.h"
+#include "tasks/transcription/strata-transcription-task.h"
 #include "strata-window.h"
 
 G_BEGIN_DECLS
@@ -54,6 +56,7 @@ struct _StrataWindow
   guint n_markers_made;          /* for the next default name */
   GtkListBox *marker_list;       /* in the side panel's Markers page */
   GtkWidget *marker_page;        /* (owned) added to the panel with the first marker */
+  struct _StrataWindowTranscription *transcription; /* the piano roll (strata-window-transcription.c) */
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -70,6 +73,22 @@ void _strata_window_markers_reset             (StrataWindow *self);
 void _strata_window_markers_dispose           (StrataWindow *self);
 /* "m:ss.mmm" (transfer full) */
 char *_strata_window_format_time              (double seconds);
+
+/* strata-window-transcription.c: the piano-roll lane, its job, exports,
+ * drag and sound. */
+void _strata_window_transcription_init        (StrataWindow *self);
+void _strata_window_transcription_set_track   (StrataWindow *self, StrataTrack *track);
+void _strata_window_transcription_cancel      (StrataWindow *self);
+void _strata_window_transcription_dispose     (StrataWindow *self);
+void _strata_window_transcription_export_async (StrataWindow *self, const char *path,
+                                                gboolean csv, GCancellable *cancellable,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+GdkContentProvider        *_strata_window_transcription_drag_content (StrataWindow *self);
+StrataPianoRollLane       *_strata_window_get_piano_roll            (StrataWindow *self);
+const StrataTranscription *_strata_window_get_transcription         (StrataWindow *self);
+GtkAdjustment             *_strata_window_get_transcription_balance (StrataWindow *self);
+StrataAudio               *_strata_window_get_transcription_audio   (StrataWindow *self);
+StrataPlayer              *_strata_window_get_audition_player       (StrataWindow *self);
 
 /* strata-window-actions.c: the callback of every export (data: a window
  * reference); a failure shows in the error bar. */

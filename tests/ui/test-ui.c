@@ -1040,6 +1040,8 @@ test_side_panel (void)
   int closed_width;
 
   g_assert_cmpstr (accels[0], ==, "F9");
+  /* every job of the track done (the piano roll's header is final) */
+  g_assert_true (strata_test_wait (engine_idle, strata_application_get_engine (app), 60000));
   g_assert_false (strata_window_get_side_panel_open (window));
   g_assert_false (g_settings_get_boolean (settings, "side-panel-open"));
   g_assert_false (gtk_widget_get_mapped (panel));

@@ -232,3 +232,49 @@ strata_smf_read_notes (const guint8 *data, gsize len, const char *name, double *
   strata_notes_sort (notes);
   return g_steal_pointer (&notes);
 }
+
+/**
+ * strata_notes_append_csv:
+ * @csv: where the rows go
+ * @file_field: (nullable): the first column of every row (already quoted
+ *   as CSV needs), or %NULL for none
+ * @notes: (element-type StrataTimedNote): notes
+ *
+ * One row a note: [file_field,]onset_s,offset_s,pitch,velocity, the times
+ * in seconds with 4 decimals and '.' in every locale.
+ */
+void
+strata_notes_append_csv (GString *csv, const char *file_field, const GArray *notes)
+{
+  g_return_if_fail (csv != NULL && notes != NULL);
+
+  for (guint i = 0; i < notes->len; i++)
+    {
+      const StrataTimedNote *n = &g_array_index (notes, StrataTimedNote, i);
+      char on[G_ASCII_DTOSTR_BUF_SIZE], off[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (on, sizeof on, "%.4f", n->onset);
+      g_ascii_formatd (off, sizeof off, "%.4f", n->offset);
+      if (file_field != NULL)
+        g_string_append_printf (csv, "%s,", file_field);
+      g_string_append_printf (csv, "%s,%s,%d,%d\n", on, off, n->pitch, n->velocity);
+    }
+}
+
+/**
+ * strata_notes_to_csv:
+ * @notes: (element-type StrataTimedNote): notes
+ *
+ * What `strata-cli transcribe FILE --csv` prints for one file: the header
+ * "onset_s,offset_s,pitch,velocity", then strata_notes_append_csv()'s rows.
+ *
+ * Returns: (transfer full): the file's bytes
+ */
+GBytes *
+strata_notes_to_csv (const GArray *notes)
+{
+  GString *csv = g_string_new (STRATA_NOTES_CSV_HEADER "\n");
+
+  strata_notes_append_csv (csv, NULL, notes);
+  return g_string_free_to_bytes (csv);
+}

@@ -339,6 +339,12 @@ GBytes  *strata_notes_to_smf   (const GArray *notes, double tempo_bpm);
 GArray  *strata_smf_read_notes (const guint8 *data, gsize len, const char *name,
                                 double *tempo_bpm, GError **error);
 
+/* The columns of strata_notes_to_csv() (and of `strata-cli transcribe --csv`). */
+#define STRATA_NOTES_CSV_HEADER "onset_s,offset_s,pitch,velocity"
+
+void     strata_notes_append_csv (GString *csv, const char *file_field, const GArray *notes);
+GBytes  *strata_notes_to_csv     (const GArray *notes);
+
 /* ------------------------------------------------------------ corpus notes */
 
 /**
