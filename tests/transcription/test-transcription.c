@@ -688,6 +688,23 @@ test_notes_csv (void)
   g_assert_cmpuint (n->len, ==, 2);
   g_assert_cmpint (g_array_index (n, StrataTimedNote, 0).pitch, ==, 64);
   g_assert_cmpint (g_array_index (n, StrataTimedNote, 1).pitch, ==, 60);
+  /* a transcription's own CSV: four columns, no stem */
+  g_assert_true (g_file_set_contents (p, "onset_s,offset_s,pitch,velocity\n"
+                                      "0.25,0.75,62,101\n0.125,0.5,70,1\n", -1, NULL));
+  g_autoptr (GArray) four = strata_notes_read_csv (p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (four->len, ==, 2);
+  const StrataTimedNote *f0 = &g_array_index (four, StrataTimedNote, 0);
+  g_assert_cmpfloat (f0->onset, ==, 0.125);
+  g_assert_cmpfloat (f0->offset, ==, 0.5);
+  g_assert_cmpint (f0->pitch, ==, 70);
+  g_assert_cmpint (g_array_index (four, StrataTimedNote, 1).velocity, ==, 101);
+  g_assert_true (g_file_set_contents (p, "onset_s,offset_s,pitch,velocity\n0.5,1.0,60,90,0\n",
+                                      -1, NULL));
+  g_autoptr (GArray) five = strata_notes_read_csv (p, &error);
+  g_assert_null (five);
+  g_assert_nonnull (strstr (error->message, "line 2"));
+  g_clear_error (&error);
   g_assert_true (g_file_set_contents (p, "onset_s,offset_s,pitch\n0.5,x,60,90,0,piano\n", -1, NULL));
   g_autoptr (GArray) bad = strata_notes_read_csv (p, &error);
   g_assert_null (bad);

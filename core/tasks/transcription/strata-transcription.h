@@ -343,7 +343,9 @@ GArray  *strata_smf_read_notes (const guint8 *data, gsize len, const char *name,
 
 /**
  * strata_notes_read_csv:
- * @path: a corpus notes.csv (onset_s,offset_s,pitch,velocity,program,stem,role)
+ * @path: a corpus notes.csv (onset_s,offset_s,pitch,velocity,program,stem,role),
+ *   or a transcription's CSV (onset_s,offset_s,pitch,velocity: what
+ *   `strata-cli transcribe --csv` writes for one file)
  * @error: return location for a #GError
  *
  * The pitched notes of a piece: rows of the drums stem and pitches outside
