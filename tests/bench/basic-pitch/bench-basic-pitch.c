@@ -305,14 +305,11 @@ main (int argc, char **argv)
   for (guint i = 0; i < names->len && mixes->len < max_pieces; i++)
     {
       const char *name = names->pdata[i];
-      g_autofree char *csv = g_build_filename (corpus, name, "notes.csv", NULL);
       g_autofree char *mix = g_build_filename (corpus, name, "mix.flac", NULL);
-      g_autoptr (GArray) ref = strata_notes_read_csv (csv, &error);
-      if (!ref)
-        return fail (csv, error);
-      g_autoptr (StrataAudio) audio = strata_audio_decode (mix, NULL, NULL, NULL, &error);
-      if (!audio)
-        return fail (mix, error);
+      g_autoptr (GArray) ref = NULL;
+      g_autoptr (StrataAudio) audio = NULL;
+      if (!bench_load_piece (corpus, name, &ref, &audio, &error))
+        return fail (name, error);
       double st_s = 0, bp_s = 0, bp_inner = 0;
       g_autoptr (GArray) st_notes = bench_transcribe (tr, foundation, audio, &st_s, &error);
       if (!st_notes)

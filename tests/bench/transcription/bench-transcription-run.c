@@ -40,6 +40,21 @@ bench_list_pieces (const char *corpus)
   return names;
 }
 
+gboolean
+bench_load_piece (const char *corpus, const char *name, GArray **ref, StrataAudio **audio,
+                  GError **error)
+{
+  g_autofree char *csv = g_build_filename (corpus, name, "notes.csv", NULL);
+  g_autofree char *mix = g_build_filename (corpus, name, "mix.flac", NULL);
+  g_autoptr (GArray) notes = strata_notes_read_csv (csv, error);
+  if (!notes)
+    return FALSE;
+  if (!(*audio = strata_audio_decode (mix, NULL, NULL, NULL, error)))
+    return FALSE;
+  *ref = g_steal_pointer (&notes);
+  return TRUE;
+}
+
 GArray *
 bench_transcribe (StrataTranscriber *tr, StrataModel *foundation, StrataAudio *audio,
                   double *seconds, GError **error)

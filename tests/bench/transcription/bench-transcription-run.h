@@ -27,6 +27,19 @@ const char *bench_valid_corpus (void);
 GPtrArray  *bench_list_pieces  (const char *corpus);
 
 /**
+ * bench_load_piece:
+ * @corpus: the corpus folder
+ * @name: a piece of bench_list_pieces()
+ * @ref: (out) (transfer full): the pitched notes of its notes.csv
+ * @audio: (out) (transfer full): its decoded mix.flac
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE, or %FALSE with @error naming the file.
+ */
+gboolean    bench_load_piece   (const char *corpus, const char *name, GArray **ref,
+                                StrataAudio **audio, GError **error);
+
+/**
  * bench_transcribe:
  * @tr: the head
  * @foundation: (nullable): the foundation model, when @tr injects features

@@ -61,11 +61,9 @@ main (int argc, char **argv)
   char *first = NULL;
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *csv = g_build_filename (corpus, names->pdata[i], "notes.csv", NULL);
-      g_autofree char *mix = g_build_filename (corpus, names->pdata[i], "mix.flac", NULL);
-      g_autoptr (GArray) ref = strata_notes_read_csv (csv, &error);
-      g_assert_no_error (error);
-      g_autoptr (StrataAudio) audio = strata_audio_decode (mix, NULL, NULL, NULL, &error);
+      g_autoptr (GArray) ref = NULL;
+      g_autoptr (StrataAudio) audio = NULL;
+      bench_load_piece (corpus, names->pdata[i], &ref, &audio, &error);
       g_assert_no_error (error);
       double secs;
       g_autoptr (GArray) est = transcribe (tr, audio, &secs);
@@ -79,7 +77,7 @@ main (int argc, char **argv)
       printf ("  %-20s note F1 %.3f  note+offset F1 %.3f  frame F1 %.3f  (%u notes)\n",
               (char *) names->pdata[i], s.note.f1, s.note_offset.f1, s.frame.f1, ref->len);
       if (!first)
-        first = g_strdup (mix);
+        first = g_build_filename (corpus, names->pdata[i], "mix.flac", NULL);
     }
   if (!first)
     {
