@@ -34,10 +34,12 @@ strata_notes_sort (GArray *notes)
 void
 strata_decode_options_init (StrataDecodeOptions *options)
 {
-  options->onset_threshold = 0.3;
+  /* chosen on the training corpus (tests/bench/transcription/
+   * bench-transcription-decoding.c; the model card has the figures) */
+  options->onset_threshold = 0.15;
   options->frame_threshold = 0.4;
   options->min_note_ms = 50.0;
-  options->merge_gap_ms = 35.0;
+  options->merge_gap_ms = 70.0;
 }
 
 static void

@@ -240,10 +240,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTranscriptionInput, strata_transcription_in
 /* ------------------------------------------------------------ decoding */
 
 typedef struct {
-  double onset_threshold;   /* onset probability for a note to start (0.3) */
+  double onset_threshold;   /* onset probability for a note to start (0.15) */
   double frame_threshold;   /* activity that keeps a note going (0.4) */
-  double min_note_ms;       /* shorter notes are dropped (50) */
-  double merge_gap_ms;      /* a dip of the activity up to this long without an onset is bridged (35) */
+  double min_note_ms;       /* shorter notes are dropped (30) */
+  double merge_gap_ms;      /* a dip of the activity up to this long without an onset is bridged (70) */
 } StrataDecodeOptions;
 
 void    strata_decode_options_init   (StrataDecodeOptions *options);

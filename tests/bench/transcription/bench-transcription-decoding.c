@@ -5,8 +5,8 @@
  * outputs are then decoded with every combination of a grid of onset
  * threshold, frame threshold, minimum note length and merge gap, and the
  * note, note-with-offset and frame scores pooled over the pieces. Prints
- * the best combinations by note F1 and the current defaults
- * (strata_decode_options_init()) beside them.
+ * the current defaults (strata_decode_options_init()), the best
+ * combinations by note F1, and the best for each onset threshold.
  *
  * Corpus: $STRATA_TRAIN_CORPUS (default /work/corpora/train), the first
  * $STRATA_BENCH_PIECES pieces (default 40). Never point it at the
@@ -26,10 +26,10 @@
 #include "tasks/transcription/strata-transcription.h"
 #include "bench-transcription-run.h"
 
-static const double onsets[] = { 0.1, 0.15, 0.2, 0.25, 0.3, 0.4 };
-static const double frames[] = { 0.2, 0.3, 0.4 };
-static const double min_ms[] = { 20, 30, 50 };
-static const double gaps_ms[] = { 0, 35, 70 };
+static const double onsets[] = { 0.1, 0.15, 0.2, 0.25, 0.3 };
+static const double frames[] = { 0.3, 0.4 };
+static const double min_ms[] = { 30, 50 };
+static const double gaps_ms[] = { 35, 70, 105 };
 
 #define N_COMBOS (G_N_ELEMENTS (onsets) * G_N_ELEMENTS (frames) * G_N_ELEMENTS (min_ms) * \
                   G_N_ELEMENTS (gaps_ms))
@@ -142,6 +142,14 @@ main (int argc, char **argv)
       g_snprintf (tag, sizeof tag, "#%u", k + 1);
       print_combo (tag, &combos[k]);
     }
+  printf ("  the best for each onset threshold:\n");
+  for (guint j = 0; j < G_N_ELEMENTS (onsets); j++)
+    for (guint k = 0; k < N_COMBOS; k++)
+      if (combos[k].options.onset_threshold == onsets[j])
+        {
+          print_combo ("", &combos[k]);
+          break;
+        }
   g_free (combos);
   return 0;
 }
