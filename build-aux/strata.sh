@@ -4,7 +4,8 @@
 #
 #   build-aux/strata.sh run [FILE]   set up, build, launch Strata (demo track by default)
 #   build-aux/strata.sh test         set up, build, run every test (normal + ASan/UBSan builds)
-#   build-aux/strata.sh bench        set up, build, run the benchmarks in tests/bench/
+#   build-aux/strata.sh bench [NAME...]  set up, build, run the benchmarks in
+#                                    tests/bench/ (only NAME... when given)
 #   build-aux/strata.sh fuzz         run each fuzzer for 10^6 executions (counts printed)
 set -eu
 cd "$(dirname "$0")/.."
@@ -46,16 +47,20 @@ case "$cmd" in
   bench)
     sh build-aux/deps.sh --test
     setup build   # the same debugoptimized (-O2) build the tests use
+    # Basic Pitch's runner (Node.js, npm packages); without it that bench skips.
+    sh tests/bench/basic-pitch/install-node-modules.sh ||
+      echo "strata: Basic Pitch's packages not installed; its benchmark will skip" >&2
+    # With names (bench basic-pitch transcription ...), only those benchmarks.
     STRATA_REQUIRE_DISPLAY=1 xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
-      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10
-    sh tests/fuzz/run-fuzz.sh 300 safetensors
+      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10 "$@"
+    [ $# -gt 0 ] || sh tests/fuzz/run-fuzz.sh 300 safetensors
     ;;
   fuzz)
     sh build-aux/deps.sh --test
     sh tests/fuzz/run-fuzz.sh -runs 1000000 "$@"
     ;;
   *)
-    echo "usage: $0 run [FILE] | test | bench | fuzz [NAME...]" >&2
+    echo "usage: $0 run [FILE] | test | bench [NAME...] | fuzz [NAME...]" >&2
     exit 2
     ;;
 esac

@@ -240,10 +240,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTranscriptionInput, strata_transcription_in
 /* ------------------------------------------------------------ decoding */
 
 typedef struct {
-  double onset_threshold;   /* onset probability for a note to start (0.3) */
+  double onset_threshold;   /* onset probability for a note to start (0.15) */
   double frame_threshold;   /* activity that keeps a note going (0.4) */
-  double min_note_ms;       /* shorter notes are dropped (50) */
-  double merge_gap_ms;      /* a dip of the activity up to this long without an onset is bridged (35) */
+  double min_note_ms;       /* shorter notes are dropped (30) */
+  double merge_gap_ms;      /* a dip of the activity up to this long without an onset is bridged (70) */
 } StrataDecodeOptions;
 
 void    strata_decode_options_init   (StrataDecodeOptions *options);
@@ -349,7 +349,9 @@ GBytes  *strata_notes_to_csv     (const GArray *notes);
 
 /**
  * strata_notes_read_csv:
- * @path: a corpus notes.csv (onset_s,offset_s,pitch,velocity,program,stem,role)
+ * @path: a corpus notes.csv (onset_s,offset_s,pitch,velocity,program,stem,role),
+ *   or a transcription's CSV (onset_s,offset_s,pitch,velocity: what
+ *   `strata-cli transcribe --csv` writes for one file)
  * @error: return location for a #GError
  *
  * The pitched notes of a piece: rows of the drums stem and pitches outside

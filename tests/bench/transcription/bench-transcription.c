@@ -1,7 +1,7 @@
 /* bench-transcription.c: the transcription head's accuracy and speed.
  *
  * 1. Accuracy on a validation corpus ($STRATA_VALID_CORPUS, a folder from
- *    `strata-cli corpus render`, default /work/corpora/valid): for each
+ *    `strata-cli corpus render`, default /work/corpora/valid-tim): for each
  *    piece the pitched notes of notes.csv against the decoded notes of
  *    its mix; note F1 (onset ±50 ms, mir_eval's matching), note-with-offset
  *    F1 and frame F1, per piece and pooled over the pieces.
@@ -21,20 +21,14 @@
 #include "audio/strata-audio.h"
 #include "nn/strata-nn.h"
 #include "tasks/transcription/strata-transcription.h"
+#include "bench-transcription-run.h"
 
 static GArray *
 transcribe (StrataTranscriber *tr, StrataAudio *audio, double *seconds)
 {
   g_autoptr (GError) error = NULL;
-  gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (StrataTranscriptionInput) in = strata_transcription_input_new (audio, NULL, NULL,
-                                                                            NULL, &error);
+  GArray *notes = bench_transcribe (tr, NULL, audio, seconds, &error);
   g_assert_no_error (error);
-  g_autoptr (StrataTranscriptionOutput) out =
-    strata_transcriber_run (tr, in->spec, in->T, NULL, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  GArray *notes = strata_transcription_decode (out, NULL);
-  *seconds = (g_get_monotonic_time () - t0) / 1e6;
   return notes;
 }
 
@@ -49,8 +43,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  const char *env = g_getenv ("STRATA_VALID_CORPUS");
-  const char *corpus = env && *env ? env : "/work/corpora/valid";
+  const char *corpus = bench_valid_corpus ();
   g_autoptr (StrataTranscriber) tr = strata_transcriber_load_default (&error);
   if (!tr)
     {
@@ -61,25 +54,16 @@ main (int argc, char **argv)
           strata_transcriber_get_path (tr), strata_transcriber_get_version (tr),
           strata_transcriber_get_n_params (tr));
   strata_nn_set_num_threads (1);
-  g_autoptr (GDir) dir = g_dir_open (corpus, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *n;
-  while (dir && (n = g_dir_read_name (dir)))
-    g_ptr_array_add (names, g_strdup (n));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_autoptr (GPtrArray) names = bench_list_pieces (corpus);
   StrataTranscriptionScores pooled;
   memset (&pooled, 0, sizeof pooled);
   double audio_s = 0, compute_s = 0;
   char *first = NULL;
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *csv = g_build_filename (corpus, names->pdata[i], "notes.csv", NULL);
-      g_autofree char *mix = g_build_filename (corpus, names->pdata[i], "mix.flac", NULL);
-      if (!g_file_test (csv, G_FILE_TEST_IS_REGULAR) || !g_file_test (mix, G_FILE_TEST_IS_REGULAR))
-        continue;
-      g_autoptr (GArray) ref = strata_notes_read_csv (csv, &error);
-      g_assert_no_error (error);
-      g_autoptr (StrataAudio) audio = strata_audio_decode (mix, NULL, NULL, NULL, &error);
+      g_autoptr (GArray) ref = NULL;
+      g_autoptr (StrataAudio) audio = NULL;
+      bench_load_piece (corpus, names->pdata[i], &ref, &audio, &error);
       g_assert_no_error (error);
       double secs;
       g_autoptr (GArray) est = transcribe (tr, audio, &secs);
@@ -93,7 +77,7 @@ main (int argc, char **argv)
       printf ("  %-20s note F1 %.3f  note+offset F1 %.3f  frame F1 %.3f  (%u notes)\n",
               (char *) names->pdata[i], s.note.f1, s.note_offset.f1, s.frame.f1, ref->len);
       if (!first)
-        first = g_strdup (mix);
+        first = g_build_filename (corpus, names->pdata[i], "mix.flac", NULL);
     }
   if (!first)
     {
