@@ -251,6 +251,7 @@ cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     g_cancellable_cancel (self->load_cancellable);
   if (self->features)
     strata_feature_controller_cancel (self->features);
+  _strata_window_stems_cancel (self);
 }
 
 static void

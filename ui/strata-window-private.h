@@ -7,7 +7,9 @@
 
 #include "strata-feature-controller.h"
 #include "strata-feature-bar.h"
+#include "strata-playback-mix.h"
 #include "strata-spectrogram-lane.h"
+#include "strata-task-slot.h"
 #include "strata-waveform-lane.h"
 #include "strata-window.h"
 
@@ -48,6 +50,15 @@ struct _StrataWindow
   gint64 label_time;             /* frame time of the last label update */
   GtkFileChooserNative *chooser;
   StrataFeatureController *features; /* the feature strata under the spectrogram */
+
+  /* strata-window-stems.c */
+  StrataPlaybackMix *mix;        /* the player's one source */
+  GPtrArray *stem_lanes;         /* of StrataStemLane, a pool: the first n_stems show */
+  guint n_stems;
+  char **stem_paths;             /* (nullable) the shown stems' files ("" for none) */
+  char *stems_origin;            /* (nullable) */
+  char *stems_job_origin;        /* (nullable) of the job in stems_slot */
+  StrataTaskSlot stems_slot;
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -59,6 +70,11 @@ void _strata_window_show_save_dialog          (StrataWindow *self, const char *t
                                                const char *suffix, GCallback response_cb);
 void _strata_window_features_init             (StrataWindow *self);
 void _strata_window_features_dispose          (StrataWindow *self);
+void _strata_window_set_track                 (StrataWindow *self, StrataTrack *track);
+void _strata_window_stems_init                (StrataWindow *self);
+void _strata_window_stems_dispose             (StrataWindow *self);
+void _strata_window_stems_cancel              (StrataWindow *self);
+void _strata_window_stems_track_changed       (StrataWindow *self, StrataAudio *audio);
 
 /* strata-window-actions.c: the callback of every export (data: a window
  * reference); a failure shows in the error bar. */
