@@ -76,6 +76,8 @@ strata_application_startup (GApplication *app)
     { "win.loop", { "l", NULL } },
     { "win.add-marker", { "m", NULL } },
     { "win.side-panel", { "F9", NULL } },
+    { "win.open-stems", { "<Control><Shift>o", NULL } },
+    { "win.play-original", { "<Control>b", NULL } },
   };
 
   G_APPLICATION_CLASS (strata_application_parent_class)->startup (app);

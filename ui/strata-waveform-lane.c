@@ -15,9 +15,7 @@ struct _StrataWaveformLane
   StrataAudio *audio;           /* (nullable) (owned) for the sample level */
   gpointer owner;
   GDestroyNotify owner_free;
-  float *min;   /* (n_px) scratch */
-  float *max;
-  int n_px;
+  StrataWaveformScratch scratch;
 };
 
 G_DEFINE_FINAL_TYPE (StrataWaveformLane, strata_waveform_lane, STRATA_TYPE_LANE)
@@ -100,44 +98,56 @@ render_samples (StrataAudio *audio, cairo_t *cr, int width, double mid, double s
   }
 }
 
-static void
-strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
-                             double start_s, double s_per_px)
+/**
+ * strata_waveform_paint:
+ * @scratch: column buffers, kept between calls (free with
+ *   strata_waveform_scratch_clear())
+ * @cr: where to draw
+ * @peaks: the summary
+ * @audio: (nullable): its samples, drawn when zoomed in closer than @peaks
+ * @width: pixels
+ * @height: pixels
+ * @start_s: time at x = 0
+ * @s_per_px: seconds a pixel
+ * @rgb: the waveform's colour (0..1 each)
+ *
+ * Draws a centre line and the min/max waveform (or the samples themselves),
+ * the drawing of every waveform-like lane.
+ */
+void
+strata_waveform_paint (StrataWaveformScratch *scratch, cairo_t *cr, const StrataPeaks *peaks,
+                       StrataAudio *audio, int width, int height, double start_s,
+                       double s_per_px, const double rgb[3])
 {
-  StrataWaveformLane *self = STRATA_WAVEFORM_LANE (lane);
-  const StrataPeaks *peaks = self->peaks;
   double mid = height / 2.0, scale = (height / 2.0) - 2.0;
 
-  if (peaks == NULL)
-    return;
   /* Centre line. */
   cairo_set_source_rgba (cr, 0.5, 0.5, 0.5, 0.35);
   cairo_rectangle (cr, 0, floor (mid), width, 1);
   cairo_fill (cr);
 
-  cairo_set_source_rgb (cr, STRATA_WAVEFORM_R / 255.0, STRATA_WAVEFORM_G / 255.0,
-                        STRATA_WAVEFORM_B / 255.0);
+  cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
 
-  if (s_per_px * STRATA_SAMPLE_RATE < SAMPLE_LEVEL_FRAMES && self->audio != NULL)
+  if (s_per_px * STRATA_SAMPLE_RATE < SAMPLE_LEVEL_FRAMES && audio != NULL)
     {
-      render_samples (self->audio, cr, width, mid, scale,
+      render_samples (audio, cr, width, mid, scale,
                       start_s * STRATA_SAMPLE_RATE, s_per_px * STRATA_SAMPLE_RATE);
       return;
     }
 
-  if (self->n_px < width)
+  if (scratch->n_px < width)
     {
-      self->min = g_renew (float, self->min, width);
-      self->max = g_renew (float, self->max, width);
-      self->n_px = width;
+      scratch->min = g_renew (float, scratch->min, width);
+      scratch->max = g_renew (float, scratch->max, width);
+      scratch->n_px = width;
     }
   strata_peaks_query (peaks, start_s * STRATA_SAMPLE_RATE, s_per_px * STRATA_SAMPLE_RATE,
-                      width, self->min, self->max);
+                      width, scratch->min, scratch->max);
 
   /* One rectangle a column, from min to max (at least one pixel tall). */
   for (int x = 0; x < width; x++)
     {
-      double lo = CLAMP (self->min[x], -1.0f, 1.0f), hi = CLAMP (self->max[x], -1.0f, 1.0f);
+      double lo = CLAMP (scratch->min[x], -1.0f, 1.0f), hi = CLAMP (scratch->max[x], -1.0f, 1.0f);
       double y0, y1;
 
       if (hi < lo)
@@ -149,6 +159,32 @@ strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int heigh
       cairo_rectangle (cr, x, y0, 1, y1 - y0);
     }
   cairo_fill (cr);
+}
+
+/**
+ * strata_waveform_scratch_clear:
+ * @scratch: buffers of strata_waveform_paint()
+ */
+void
+strata_waveform_scratch_clear (StrataWaveformScratch *scratch)
+{
+  g_clear_pointer (&scratch->min, g_free);
+  g_clear_pointer (&scratch->max, g_free);
+  scratch->n_px = 0;
+}
+
+static void
+strata_waveform_lane_render (StrataLane *lane, cairo_t *cr, int width, int height,
+                             double start_s, double s_per_px)
+{
+  StrataWaveformLane *self = STRATA_WAVEFORM_LANE (lane);
+  static const double blue[3] = { STRATA_WAVEFORM_R / 255.0, STRATA_WAVEFORM_G / 255.0,
+                                  STRATA_WAVEFORM_B / 255.0 };
+
+  if (self->peaks == NULL)
+    return;
+  strata_waveform_paint (&self->scratch, cr, self->peaks, self->audio, width, height, start_s,
+                         s_per_px, blue);
 }
 
 static void
@@ -168,8 +204,7 @@ strata_waveform_lane_finalize (GObject *object)
   StrataWaveformLane *self = STRATA_WAVEFORM_LANE (object);
 
   clear_data (self);
-  g_free (self->min);
-  g_free (self->max);
+  strata_waveform_scratch_clear (&self->scratch);
   G_OBJECT_CLASS (strata_waveform_lane_parent_class)->finalize (object);
 }
 

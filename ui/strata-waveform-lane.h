@@ -19,6 +19,24 @@ G_DECLARE_FINAL_TYPE (StrataWaveformLane, strata_waveform_lane, STRATA, WAVEFORM
 #define STRATA_WAVEFORM_G 0x84
 #define STRATA_WAVEFORM_B 0xe4
 
+/* Column buffers of strata_waveform_paint(), kept by the lane. */
+typedef struct {
+  float *min;   /* (n_px) */
+  float *max;
+  int n_px;
+} StrataWaveformScratch;
+
+void               strata_waveform_paint          (StrataWaveformScratch *scratch,
+                                                   cairo_t               *cr,
+                                                   const StrataPeaks     *peaks,
+                                                   StrataAudio           *audio,
+                                                   int                    width,
+                                                   int                    height,
+                                                   double                 start_s,
+                                                   double                 s_per_px,
+                                                   const double           rgb[3]);
+void               strata_waveform_scratch_clear  (StrataWaveformScratch *scratch);
+
 StrataLane        *strata_waveform_lane_new       (void);
 /* Draws @peaks (borrowed: @owner keeps them alive until @owner_free), with
  * @audio's samples when zoomed in closer than the summary. */

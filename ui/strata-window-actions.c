@@ -277,6 +277,7 @@ cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   if (self->features)
     strata_feature_controller_cancel (self->features);
   _strata_window_transcription_cancel (self);
+  _strata_window_stems_cancel (self);
 }
 
 static void

@@ -9,7 +9,9 @@
 #include "strata-feature-bar.h"
 #include "strata-ruler-lane.h"
 #include "strata-piano-roll-lane.h"
+#include "strata-playback-mix.h"
 #include "strata-spectrogram-lane.h"
+#include "strata-task-slot.h"
 #include "strata-waveform-lane.h"
 #include "tasks/transcription/strata-transcription-task.h"
 #include "strata-window.h"
@@ -57,6 +59,15 @@ struct _StrataWindow
   GtkListBox *marker_list;       /* in the side panel's Markers page */
   GtkWidget *marker_page;        /* (owned) added to the panel with the first marker */
   struct _StrataWindowTranscription *transcription; /* the piano roll (strata-window-transcription.c) */
+
+  /* strata-window-stems.c */
+  StrataPlaybackMix *mix;        /* the player's one source */
+  GPtrArray *stem_lanes;         /* of StrataStemLane, a pool: the first n_stems show */
+  guint n_stems;
+  char **stem_paths;             /* (nullable) the shown stems' files ("" for none) */
+  char *stems_origin;            /* (nullable) */
+  char *stems_job_origin;        /* (nullable) of the job in stems_slot */
+  StrataTaskSlot stems_slot;
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -89,6 +100,11 @@ const StrataTranscription *_strata_window_get_transcription         (StrataWindo
 GtkAdjustment             *_strata_window_get_transcription_balance (StrataWindow *self);
 StrataAudio               *_strata_window_get_transcription_audio   (StrataWindow *self);
 StrataPlayer              *_strata_window_get_audition_player       (StrataWindow *self);
+void _strata_window_set_track                 (StrataWindow *self, StrataTrack *track);
+void _strata_window_stems_init                (StrataWindow *self);
+void _strata_window_stems_dispose             (StrataWindow *self);
+void _strata_window_stems_cancel              (StrataWindow *self);
+void _strata_window_stems_track_changed       (StrataWindow *self, StrataAudio *audio);
 
 /* strata-window-actions.c: the callback of every export (data: a window
  * reference); a failure shows in the error bar. */

@@ -62,7 +62,6 @@ struct _StrataWindowTranscription
 
   StrataAudio *synth;              /* (nullable) the notes synthesised, the track's length */
   StrataTaskSlot synth_slot;
-  StrataStemMixer *mix;            /* (nullable) [original, transcription] while it plays */
 
   StrataPlayer *audition;          /* clicked notes */
   StrataTaskSlot audition_slot;
@@ -128,47 +127,46 @@ balance_params (StrataWindowTranscription *self, StrataStemParams params[2])
   params[1].gain_db = b <= 0.0 ? -INFINITY : 20.0 * log10 (b);
 }
 
-/* THE place where the transcription joins playback: a two-channel
- * StrataStemMixer [original, transcription] set as the player's source, at
- * the balance, from where the player was. When the window gets its one
- * live mix (ui/strata-playback-mix), the transcription becomes a channel
- * of that mix here, and nowhere else. @on FALSE puts the plain track back. */
+/* Where the transcription joins playback: an overlay channel "notes" of
+ * the window's one live mix (ui/strata-playback-mix), over the original or
+ * the stem mix, which plays under it at the balance (0: the music alone, 1:
+ * the notes alone). @on FALSE takes the channel out. */
+static void
+apply_balance (StrataWindowTranscription *self)
+{
+  StrataStemParams params[2];
+
+  balance_params (self, params);
+  strata_playback_mix_set_bed_gain_db (self->window->mix, params[0].gain_db);
+  strata_playback_mix_set_gain_db (self->window->mix, "notes", params[1].gain_db);
+}
+
 static void
 route_playback (StrataWindowTranscription *self, gboolean on)
 {
-  StrataPlayer *player = self->window->player;
-  double pos = strata_player_get_position (player);
-  gboolean playing = strata_player_get_playing (player);
+  StrataPlaybackMix *mix = self->window->mix;
 
+  if (mix == NULL)   /* the window is going */
+    return;
   if (on && self->synth != NULL && self->track != NULL)
     {
-      StrataAudio *stems[2] = { strata_track_get_audio (self->track), self->synth };
-      const char *names[2] = { "original", "transcription" };
-      StrataStemParams params[2];
       g_autoptr(GError) error = NULL;
 
-      if (self->mix == NULL)
-        self->mix = strata_stem_mixer_new (stems, names, 2, &error);
-      if (self->mix == NULL)
+      if (strata_playback_mix_get_channel_audio (mix, "notes") != self->synth
+          && !strata_playback_mix_add_channel (mix, "notes", _("Transcription"),
+                                               STRATA_PLAYBACK_CHANNEL_OVERLAY, self->synth,
+                                               &error))
         {
           _strata_window_show_error (self->window, error->message);
           return;
         }
-      balance_params (self, params);
-      strata_stem_mixer_set_params (self->mix, params);
-      if (strata_player_get_source (player) != STRATA_SOURCE (self->mix))
-        {
-          strata_player_set_source (player, STRATA_SOURCE (self->mix));
-          strata_player_seek (player, pos);
-        }
-      strata_player_play (player);
+      apply_balance (self);
+      strata_player_play (self->window->player);
     }
-  else if (self->mix != NULL && strata_player_get_source (player) == STRATA_SOURCE (self->mix))
+  else if (strata_playback_mix_get_channel_audio (mix, "notes") != NULL)
     {
-      strata_player_set_audio (player, self->track ? strata_track_get_audio (self->track) : NULL);
-      strata_player_seek (player, pos);
-      if (playing)
-        strata_player_play (player);
+      strata_playback_mix_remove_channel (mix, "notes");
+      strata_playback_mix_set_bed_gain_db (mix, 0.0);
     }
   _strata_window_update_position (self->window);
 }
@@ -176,12 +174,8 @@ route_playback (StrataWindowTranscription *self, gboolean on)
 static void
 balance_changed_cb (StrataWindowTranscription *self)
 {
-  StrataStemParams params[2];
-
-  if (self->mix == NULL)
-    return;
-  balance_params (self, params);
-  strata_stem_mixer_set_params (self->mix, params);
+  if (self->window->mix != NULL && strata_playback_mix_get_channel_audio (self->window->mix, "notes") != NULL)
+    apply_balance (self);
 }
 
 typedef struct {
@@ -601,7 +595,6 @@ start (StrataWindowTranscription *self)
       route_playback (self, FALSE);
       g_simple_action_set_state (lookup (self, "play-transcription"), g_variant_new_boolean (FALSE));
     }
-  g_clear_object (&self->mix);
   g_clear_pointer (&self->synth, strata_audio_unref);
   g_clear_pointer (&self->result, strata_transcription_free);
   g_clear_pointer (&self->drag_path, g_free);
@@ -663,7 +656,6 @@ strata_window_transcription_dispose (GObject *object)
   if (self->audition != NULL)
     strata_player_set_audio (self->audition, NULL);
   g_clear_object (&self->audition);
-  g_clear_object (&self->mix);
   g_clear_object (&self->balance);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->synth, strata_audio_unref);
@@ -788,8 +780,9 @@ _strata_window_transcription_set_track (StrataWindow *window, StrataTrack *track
     strata_track_ref (track);
   g_clear_pointer (&self->track, strata_track_unref);
   self->track = track;
-  /* set_track() gave the player the plain track already. */
-  g_clear_object (&self->mix);
+  /* set_track() gave the mix the plain track already (no channels) */
+  if (self->window->mix != NULL)
+    strata_playback_mix_set_bed_gain_db (self->window->mix, 0.0);
   start (self);
 }
 

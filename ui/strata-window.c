@@ -233,8 +233,9 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
-static void
-set_track (StrataWindow *self, StrataTrack *track)
+/* Shows @track (the stem lanes of the one before go). */
+void
+_strata_window_set_track (StrataWindow *self, StrataTrack *track)
 {
   const char *path = strata_track_get_path (track);
   g_autofree char *basename = g_path_get_basename (path);
@@ -261,7 +262,7 @@ set_track (StrataWindow *self, StrataTrack *track)
   g_clear_pointer (&self->track, strata_track_unref);
   self->track = strata_track_ref (track);
 
-  strata_player_set_audio (self->player, strata_track_get_audio (track));
+  _strata_window_stems_track_changed (self, strata_track_get_audio (track));
   /* The lanes hold a reference on the track for the summaries they borrow. */
   strata_waveform_lane_set_peaks (self->waveform, strata_track_get_peaks (track),
                                   strata_track_get_audio (track), strata_track_ref (track),
@@ -319,7 +320,7 @@ load_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
-  set_track (self, track);
+  _strata_window_set_track (self, track);
 
   {
     g_autofree char *uri = g_file_get_uri (data->file);
@@ -376,6 +377,20 @@ strata_window_open (StrataWindow *self, GFile *file)
 
 /* ---- drag and drop ------------------------------------------------------------ */
 
+/* A dropped folder opens as stems, anything else as a track (the type is
+ * asked off the main thread). */
+static void
+dropped_type_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(StrataWindow) self = data;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, NULL);
+
+  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    strata_window_open_stems (self, G_FILE (source));
+  else
+    strata_window_open (self, G_FILE (source));   /* a missing file: the load says why */
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, StrataWindow *self)
 {
@@ -386,7 +401,8 @@ drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, StrataW
   files = gdk_file_list_get_files (g_value_get_boxed (value));
   if (files == NULL)
     return FALSE;
-  strata_window_open (self, files->data);
+  g_file_query_info_async (files->data, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, NULL, dropped_type_cb, g_object_ref (self));
   g_slist_free (files);
   return TRUE;
 }
@@ -404,6 +420,7 @@ strata_window_dispose (GObject *object)
   if (self->tick_id)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
   self->tick_id = 0;
+  _strata_window_stems_dispose (self);
   if (self->player)
     {
       g_signal_handlers_disconnect_by_data (self->player, self);
@@ -539,6 +556,7 @@ strata_window_init (StrataWindow *self)
   self->player = strata_player_new ();
   g_signal_connect_swapped (self->player, "notify::playing", G_CALLBACK (playing_changed_cb), self);
   g_signal_connect_swapped (self->player, "error", G_CALLBACK (player_error_cb), self);
+  _strata_window_stems_init (self);
 
   self->settings = strata_settings_new ();
   side_panel_init (self);

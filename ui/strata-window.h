@@ -9,6 +9,8 @@
 #include "engine/strata-engine.h"
 #include "playback/strata-player.h"
 #include "strata-feature-controller.h"
+#include "strata-playback-mix.h"
+#include "strata-stem-lane.h"
 #include "strata-timeline.h"
 
 G_BEGIN_DECLS
@@ -43,6 +45,30 @@ StrataFeatureController *strata_window_get_feature_controller (StrataWindow *sel
 void            strata_window_add_side_page  (StrataWindow *self, const char *name,
                                               const char *title, GtkWidget *page);
 gboolean        strata_window_get_side_panel_open (StrataWindow *self);
+/* Stems (strata-window-stems.c): stem lanes fed by decoded stems or a
+ * folder of stem files, played through the window's playback mix. */
+void            strata_window_set_stems      (StrataWindow       *self,
+                                              StrataAudio *const *stems,
+                                              const char *const  *names,
+                                              guint               n,
+                                              const char         *origin);
+void            strata_window_open_stems     (StrataWindow *self, GFile *folder);
+gboolean        strata_window_get_stems_loading (StrataWindow *self);
+guint           strata_window_get_n_stems    (StrataWindow *self);
+StrataStemLane *strata_window_get_stem_lane  (StrataWindow *self, guint index);   /* (transfer none) */
+StrataPlaybackMix *strata_window_get_playback_mix (StrataWindow *self);           /* (transfer none) */
+/* Finish both with strata_window_export_finish(). */
+void            strata_window_export_stems_async    (StrataWindow        *self,
+                                                     const char          *folder,
+                                                     StrataAudioFormat    format,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+void            strata_window_export_stem_mix_async (StrataWindow        *self,
+                                                     const char          *path,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
 /* The error bar's message when it is shown, else NULL. */
 const char     *strata_window_get_error      (StrataWindow *self);
 

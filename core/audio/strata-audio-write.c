@@ -22,10 +22,9 @@ set_write_error (GError    **error,
 }
 
 /**
- * strata_audio_write_full:
- * @path: destination file name
- * @inputs: (nullable) (array zero-terminated=1): the files the audio is made
- *   from, which @path must not replace
+ * strata_audio_write_output:
+ * @out: an output from strata_output_new() (not committed here)
+ * @path: the file @out stands for, named in errors
  * @samples: (array): (T, C) interleaved float samples, nominally in [-1, 1]
  * @n_frames: T
  * @channels: C, at least 1
@@ -33,30 +32,29 @@ set_write_error (GError    **error,
  * @format: the file format
  * @error: return location for a #GError, or %NULL
  *
- * Writes @samples with libsndfile through a #StrataOutput: refused when
- * @path is one of @inputs or a folder; the data goes to a temporary file in
- * the folder of @path, flushed to disk and renamed over @path, so @path is
- * either the complete new file or untouched. PCM formats clip out-of-range
- * samples instead of wrapping them.
+ * Encodes @samples with libsndfile into @out's temporary file; the caller
+ * commits (or aborts) @out, so that several files can be written first and
+ * made visible together. PCM formats clip out-of-range samples instead of
+ * wrapping them.
  *
- * Returns: %TRUE on success, %FALSE with @error set (%STRATA_OUTPUT_ERROR
- *   from the output, %STRATA_AUDIO_ERROR_WRITE from the encoder)
+ * Returns: %TRUE on success, %FALSE with @error set
+ *   (%STRATA_AUDIO_ERROR_WRITE)
  */
 gboolean
-strata_audio_write_full (const char         *path,
-                         const char *const  *inputs,
-                         const float        *samples,
-                         gint64              n_frames,
-                         int                 channels,
-                         int                 sample_rate,
-                         StrataAudioFormat   format,
-                         GError            **error)
+strata_audio_write_output (StrataOutput       *out,
+                           const char         *path,
+                           const float        *samples,
+                           gint64              n_frames,
+                           int                 channels,
+                           int                 sample_rate,
+                           StrataAudioFormat   format,
+                           GError            **error)
 {
-  g_autoptr (StrataOutput) out = NULL;
   SF_INFO sfinfo = { 0 };
   SNDFILE *sf;
   gint64 done = 0;
 
+  g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (samples != NULL || n_frames == 0, FALSE);
   g_return_val_if_fail (n_frames >= 0, FALSE);
@@ -91,9 +89,6 @@ strata_audio_write_full (const char         *path,
       return FALSE;
     }
 
-  out = strata_output_new (path, inputs, error);
-  if (out == NULL)
-    return FALSE;
   sf = sf_open_fd (strata_output_get_fd (out), SFM_WRITE, &sfinfo, FALSE);
   if (sf == NULL)
     {
@@ -119,6 +114,51 @@ strata_audio_write_full (const char         *path,
       set_write_error (error, path, _("the file could not be completed"));
       return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * strata_audio_write_full:
+ * @path: destination file name
+ * @inputs: (nullable) (array zero-terminated=1): the files the audio is made
+ *   from, which @path must not replace
+ * @samples: (array): (T, C) interleaved float samples, nominally in [-1, 1]
+ * @n_frames: T
+ * @channels: C, at least 1
+ * @sample_rate: in Hz
+ * @format: the file format
+ * @error: return location for a #GError, or %NULL
+ *
+ * Writes @samples with libsndfile through a #StrataOutput: refused when
+ * @path is one of @inputs or a folder; the data goes to a temporary file in
+ * the folder of @path, flushed to disk and renamed over @path, so @path is
+ * either the complete new file or untouched (strata_audio_write_output(),
+ * then the commit).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%STRATA_OUTPUT_ERROR
+ *   from the output, %STRATA_AUDIO_ERROR_WRITE from the encoder)
+ */
+gboolean
+strata_audio_write_full (const char         *path,
+                         const char *const  *inputs,
+                         const float        *samples,
+                         gint64              n_frames,
+                         int                 channels,
+                         int                 sample_rate,
+                         StrataAudioFormat   format,
+                         GError            **error)
+{
+  g_autoptr (StrataOutput) out = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  out = strata_output_new (path, inputs, error);
+  if (out == NULL)
+    return FALSE;
+  if (!strata_audio_write_output (out, path, samples, n_frames, channels, sample_rate, format,
+                                  error))
+    return FALSE;
   return strata_output_commit (g_steal_pointer (&out), error);
 }
 

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include "strata-types.h"
+#include "io/strata-output.h"
 
 G_BEGIN_DECLS
 
@@ -153,6 +154,16 @@ gboolean strata_audio_write_full (const char         *path,
                                   int                 sample_rate,
                                   StrataAudioFormat   format,
                                   GError            **error);
+/* Encodes into @out (io/strata-output.h) without committing it: the caller
+ * commits several outputs together, or aborts them all. */
+gboolean strata_audio_write_output (StrataOutput       *out,
+                                    const char         *path,
+                                    const float        *samples,   /* (T, C) */
+                                    gint64              n_frames,
+                                    int                 channels,
+                                    int                 sample_rate,
+                                    StrataAudioFormat   format,
+                                    GError            **error);
 gboolean strata_audio_write (const char         *path,
                              const float        *samples,   /* (T, C) */
                              gint64              n_frames,

@@ -1,10 +1,7 @@
 /* test-mixer.c: the pan law, the stem mixer, and a player fed by a source,
- * checked on the samples that reach a capturing sink.
- *
- * The sink ("stratatestcapture", a GstBaseSink registered here) stores each
- * buffer it renders at the frame its timestamp names, so a test can compare
- * what playback delivered with the mixer's offline render and with the
- * mixing formula computed here in double precision.
+ * checked on the samples that reach a capturing sink (capture-sink.h), so
+ * a test can compare what playback delivered with the mixer's offline
+ * render and with the mixing formula computed here in double precision.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,99 +10,12 @@
 #include <math.h>
 #include <string.h>
 #include <gst/gst.h>
-#include <gst/base/gstbasesink.h>
 
 #include "playback/strata-pan.h"
 #include "playback/strata-player.h"
 #include "playback/strata-stem-mixer.h"
+#include "capture-sink.h"
 #include "playback-test.h"
-
-/* ---- the capturing sink ------------------------------------------------------ */
-
-static struct
-{
-  GMutex lock;
-  float *samples;      /* (n_frames, 2); NaN where nothing arrived */
-  gint64 n_frames;
-  gint64 last_end;     /* end frame of the buffer rendered last */
-  guint n_buffers;
-  guint misfits;       /* buffers outside [0, n_frames) */
-} capture;
-
-typedef struct { GstBaseSink parent_instance; } TestCapture;
-typedef struct { GstBaseSinkClass parent_class; } TestCaptureClass;
-
-GType test_capture_get_type (void);
-G_DEFINE_TYPE (TestCapture, test_capture, GST_TYPE_BASE_SINK)
-
-static GstFlowReturn
-capture_render (GstBaseSink *sink, GstBuffer *buffer)
-{
-  GstMapInfo map;
-  gint64 start, n;
-
-  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
-    return GST_FLOW_ERROR;
-  start = (gint64) gst_util_uint64_scale_round (GST_BUFFER_PTS (buffer), STRATA_SAMPLE_RATE,
-                                                GST_SECOND);
-  n = (gint64) (map.size / (STRATA_CHANNELS * sizeof (float)));
-  g_mutex_lock (&capture.lock);
-  if (start < 0 || start + n > capture.n_frames)
-    capture.misfits++;
-  else
-    memcpy (capture.samples + start * STRATA_CHANNELS, map.data, map.size);
-  capture.last_end = start + n;
-  capture.n_buffers++;
-  g_mutex_unlock (&capture.lock);
-  gst_buffer_unmap (buffer, &map);
-  return GST_FLOW_OK;
-}
-
-static void
-test_capture_class_init (TestCaptureClass *klass)
-{
-  static GstStaticPadTemplate sink_template =
-    GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-                             GST_STATIC_CAPS ("audio/x-raw, format=F32LE, layout=interleaved, "
-                                              "rate=44100, channels=2"));
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-
-  gst_element_class_set_static_metadata (element_class, "Strata test capture", "Sink/Audio",
-                                         "Keeps the samples that reach it", "Strata");
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  GST_BASE_SINK_CLASS (klass)->render = capture_render;
-}
-
-static void
-test_capture_init (TestCapture *self)
-{
-}
-
-static void
-capture_reset (gint64 n_frames)
-{
-  g_mutex_lock (&capture.lock);
-  g_free (capture.samples);
-  capture.samples = g_new (float, n_frames * STRATA_CHANNELS);
-  for (gint64 i = 0; i < n_frames * STRATA_CHANNELS; i++)
-    capture.samples[i] = NAN;
-  capture.n_frames = n_frames;
-  capture.last_end = 0;
-  capture.n_buffers = 0;
-  capture.misfits = 0;
-  g_mutex_unlock (&capture.lock);
-}
-
-static gint64
-capture_last_end (void)
-{
-  gint64 end;
-
-  g_mutex_lock (&capture.lock);
-  end = capture.last_end;
-  g_mutex_unlock (&capture.lock);
-  return end;
-}
 
 /* ---- test material -------------------------------------------------------------- */
 
@@ -557,9 +467,7 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  g_mutex_init (&capture.lock);
-  if (!gst_element_register (NULL, "stratatestcapture", GST_RANK_NONE, test_capture_get_type ()))
-    g_error ("cannot register the capturing sink");
+  capture_register ();
 
   g_test_add_func ("/strata/playback/pan-law", test_pan_law);
   g_test_add_func ("/strata/playback/mixer/errors", test_mixer_errors);

@@ -265,3 +265,30 @@ strata_test_menu_has (GMenuModel *model, const char *action, const char *target,
     }
   return FALSE;
 }
+
+/* Drops @file on @widget as a file list through its GtkDropTarget, as a
+ * drag and drop would; returns whether the target took it. */
+static inline gboolean
+strata_test_drop_file (GtkWidget *widget, GFile *file)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  GtkDropTarget *target = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+  GSList *files;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (c))
+        target = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (target);
+  files = g_slist_append (NULL, file);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_slist_free (files);
+  g_signal_emit_by_name (target, "drop", &value, 20.0, 20.0, &handled);
+  g_value_unset (&value);
+  return handled;
+}

@@ -896,12 +896,7 @@ test_drop (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "dropped", NULL);
   g_autofree char *path = NULL;
-  g_autoptr(GListModel) controllers = NULL;
   g_autoptr(GFile) file = NULL;
-  GtkDropTarget *target = NULL;
-  GSList *files;
-  GValue value = G_VALUE_INIT;
-  gboolean handled = FALSE;
 
   g_mkdir_with_parents (dir, 0700);
   g_setenv ("STRATA_TEST_NO_DEMO", "1", TRUE);
@@ -909,22 +904,7 @@ test_drop (void)
   g_unsetenv ("STRATA_TEST_NO_DEMO");
   file = g_file_new_for_path (path);
 
-  controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-      if (GTK_IS_DROP_TARGET (c))
-        target = GTK_DROP_TARGET (c);
-    }
-  g_assert_nonnull (target);
-
-  files = g_slist_append (NULL, file);
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
-  g_slist_free (files);
-  g_signal_emit_by_name (target, "drop", &value, 20.0, 20.0, &handled);
-  g_value_unset (&value);
-  g_assert_true (handled);
+  g_assert_true (strata_test_drop_file (GTK_WIDGET (window), file));
   g_assert_true (strata_test_wait (track_is, path, 20000));
   g_assert_cmpfloat_with_epsilon (strata_player_get_duration (strata_window_get_player (window)), 3.0, 0.01);
 }
