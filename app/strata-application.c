@@ -75,6 +75,8 @@ strata_application_startup (GApplication *app)
     { "win.clear-selection", { "Escape", NULL } },
     { "win.loop", { "l", NULL } },
     { "win.side-panel", { "F9", NULL } },
+    { "win.next-match", { "n", NULL } },
+    { "win.previous-match", { "<Shift>n", NULL } },
   };
 
   G_APPLICATION_CLASS (strata_application_parent_class)->startup (app);

@@ -9,9 +9,11 @@
 #include <glib/gi18n.h>
 #include "strata-feature-colors.h"
 #include "strata-feature-lane.h"
+#include "strata-timeline.h"
 
 #define MAX_AVERAGE 32           /* frames averaged per pixel column, at most */
 #define BACKGROUND 0xff1e1e24u
+#define DEFAULT_HEIGHT 96       /* px: room for the dimension axis and the legend */
 
 struct _StrataFeatureLane
 {
@@ -225,7 +227,6 @@ strata_feature_lane_describe_point (StrataFeatureLane *self, double x, double y)
   int height = gtk_widget_get_height (GTK_WIDGET (self));
   g_autofree char *when = NULL;
   double t;
-  gint64 ms;
   int f, j, dim;
 
   if (vp == NULL || fl == NULL || height <= 0)
@@ -234,8 +235,7 @@ strata_feature_lane_describe_point (StrataFeatureLane *self, double x, double y)
   f = (int) floor (t * fl->rate);
   if (t < 0 || f >= fl->T)
     return NULL;
-  ms = (gint64) (t * 1000.0 + 0.5);
-  when = g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60), (int) (ms % 1000));
+  when = strata_timeline_format_time (t);
   j = (int) CLAMP (y * fl->D / height, 0, fl->D - 1);
   dim = strata_feature_maps_get_order (self->maps, self->level)[j];
   /* Translators: time · level · token id · feature dimension = value,
@@ -338,7 +338,7 @@ strata_feature_lane_init (StrataFeatureLane *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
-  gtk_widget_set_size_request (GTK_WIDGET (self), 100, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 100, DEFAULT_HEIGHT);
 
   /* Only watches presses (capture phase, never claims the sequence): the
    * timeline's drag gesture still makes the selection. */

@@ -48,6 +48,7 @@ struct _StrataWindow
   gint64 label_time;             /* frame time of the last label update */
   GtkFileChooserNative *chooser;
   StrataFeatureController *features; /* the feature strata under the spectrogram */
+  GtkWidget *similar_page;       /* the similarity search's side page (the panel owns it) */
 };
 
 void _strata_window_add_actions               (StrataWindow *self);

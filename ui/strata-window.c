@@ -23,9 +23,7 @@ G_DEFINE_FINAL_TYPE (StrataWindow, strata_window, ADW_TYPE_APPLICATION_WINDOW)
 static char *
 format_time (double seconds)
 {
-  gint64 ms = (gint64) (MAX (seconds, 0.0) * 1000.0 + 0.5);
-  return g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60),
-                          (int) (ms % 1000));
+  return strata_timeline_format_time (seconds);
 }
 
 /* Shows @message in the error bar (until closed or a track opens). */
