@@ -89,7 +89,7 @@ selected_to_mode (GBinding *binding, const GValue *from, GValue *to, gpointer da
 {
   guint i = g_value_get_uint (from);
 
-  if (i > STRATA_FEATURE_MODE_PCA)
+  if (i > STRATA_FEATURE_MODE_CURVE)
     return FALSE;
   g_value_set_enum (to, (int) i);
   return TRUE;

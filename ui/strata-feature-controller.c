@@ -606,7 +606,7 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
   object_class->set_property = strata_feature_controller_set_property;
 
   properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_FEATURE_MODE,
-                                             STRATA_FEATURE_MODE_HEATMAP, rw);
+                                             STRATA_FEATURE_MODE_DEFAULT, rw);
   properties[PROP_CONDITION] = g_param_spec_string ("condition", NULL, NULL, "", rw);
   properties[PROP_COARSE_VISIBLE] = g_param_spec_boolean ("coarse-visible", NULL, NULL, TRUE, rw);
   properties[PROP_MEDIUM_VISIBLE] = g_param_spec_boolean ("medium-visible", NULL, NULL, TRUE, rw);
@@ -638,6 +638,7 @@ strata_feature_controller_init (StrataFeatureController *self)
   self->status = g_strdup ("");
   self->search_status = g_strdup ("");
   self->search_level = -1;
+  self->mode = STRATA_FEATURE_MODE_DEFAULT;
   self->threshold = STRATA_FEATURE_SIMILAR_MIN_SCORE;
   self->matches = g_array_new (FALSE, FALSE, sizeof (StrataMatch));
   for (int l = 0; l < STRATA_N_LEVELS; l++)

@@ -12,6 +12,7 @@
 
 #define PCA_MAX_ROWS 4096     /* covariance from at most this many frames */
 #define PCA_ITERATIONS 200
+#define CHANGE_HALF_S 1.0     /* s on each side of the change curve's comparison */
 #define SIMILAR_SEGMENTS 4    /* parts of a window compared in order */
 #define HEAT_RANGE STRATA_FEATURE_HEAT_RANGE
 #define RGB_RANGE STRATA_FEATURE_RGB_RANGE
@@ -449,6 +450,50 @@ strata_section_label_name (int label)
   return g_strdup_printf ("%c%d", 'A' + label % 26, label / 26 + 1);
 }
 
+static int
+compare_float (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+float *
+strata_feature_change (const float *z, int T, int D, int half)
+{
+  g_return_val_if_fail (z != NULL && T > 0 && D > 0 && half >= 1, NULL);
+
+  g_autofree double *P = g_new0 (double, (gsize) (T + 1) * D);   /* prefix sums of unit rows */
+  g_autofree double *a = g_new (double, D);
+  g_autofree double *b = g_new (double, D);
+  g_autofree float *sorted = NULL;
+  float *change = g_new0 (float, T);
+  float top;
+
+  for (int t = 0; t < T; t++)
+    {
+      double n = 0.0;
+      for (int d = 0; d < D; d++)
+        n += (double) z[(gsize) t * D + d] * z[(gsize) t * D + d];
+      n = n > 1e-20 ? 1.0 / sqrt (n) : 0.0;
+      for (int d = 0; d < D; d++)
+        P[(gsize) (t + 1) * D + d] = P[(gsize) t * D + d] + z[(gsize) t * D + d] * n;
+    }
+  /* Frame t compares the frames before it with those from it on; at the
+   * ends the shorter side is used. */
+  for (int t = 1; t < T; t++)
+    {
+      window_sum (P, D, MAX (0, t - half), t, a);
+      window_sum (P, D, t, MIN (T, t + half), b);
+      change[t] = (float) MAX (0.0, 1.0 - cosine (a, b, D));
+    }
+  sorted = g_memdup2 (change, sizeof (float) * T);
+  qsort (sorted, T, sizeof (float), compare_float);
+  top = sorted[MIN (T - 1, (int) (0.99 * T))];
+  for (int t = 0; t < T; t++)
+    change[t] = top > 1e-9f ? MIN (change[t] / top, 1.0f) : 0.0f;
+  return change;
+}
+
 /* ------------------------------------------------------------------ */
 
 typedef struct {
@@ -456,6 +501,7 @@ typedef struct {
   float *heat;    /* (T, D) display order, 0..1 */
   int *order;     /* (D) */
   guint8 *rgb;    /* (T, 3) */
+  float *change;  /* (T) 0..1 */
 } LevelMaps;
 
 struct _StrataFeatureMaps {
@@ -527,6 +573,9 @@ strata_feature_maps_new (StrataFeatures *features)
             double v = 0.5 + lm->z[(gsize) t * D + lm->order[j]] / (2.0 * HEAT_RANGE);
             lm->heat[(gsize) t * D + j] = (float) CLAMP (v, 0.0, 1.0);
           }
+      if (fl->rate > 0)
+        lm->change = strata_feature_change (lm->z, T, D,
+                                            MAX (2, (int) lround (fl->rate * CHANGE_HALF_S)));
     }
 
   {
@@ -562,6 +611,7 @@ strata_feature_maps_unref (StrataFeatureMaps *maps)
       g_free (maps->level[l].heat);
       g_free (maps->level[l].order);
       g_free (maps->level[l].rgb);
+      g_free (maps->level[l].change);
     }
   g_free (maps->sections);
   strata_features_unref (maps->features);
@@ -594,6 +644,13 @@ strata_feature_maps_get_rgb (StrataFeatureMaps *maps, StrataLevel level)
 {
   g_return_val_if_fail (maps != NULL && level >= 0 && level < STRATA_N_LEVELS, NULL);
   return maps->level[level].rgb;
+}
+
+const float *
+strata_feature_maps_get_change (StrataFeatureMaps *maps, StrataLevel level)
+{
+  g_return_val_if_fail (maps != NULL && level >= 0 && level < STRATA_N_LEVELS, NULL);
+  return maps->level[level].change;
 }
 
 const StrataSection *

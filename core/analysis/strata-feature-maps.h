@@ -145,6 +145,22 @@ guint    strata_feature_find_similar (const float *z, int T, int D, int q0, int 
  */
 double  *strata_feature_novelty     (const float *z, int T, int D, int half);
 
+/**
+ * strata_feature_change:
+ * @z: (T, D) standardised features
+ * @T: frames
+ * @D: dimensions
+ * @half: frames compared on each side (>= 1)
+ *
+ * How much the stratum changes at each frame: one minus the cosine
+ * similarity of the mean unit feature vector of the @half frames before
+ * frame t with that of the @half frames from t on (fewer at the ends),
+ * divided by its 99th percentile over the track and clipped to 1.
+ *
+ * Returns: (transfer full): (T) values in [0, 1]; g_free
+ */
+float   *strata_feature_change      (const float *z, int T, int D, int half);
+
 /* How strata_feature_sections_full() cuts: see strata_section_params_init(). */
 typedef struct {
   double kernel_s;      /* half-width of the novelty kernel, seconds */
@@ -220,6 +236,9 @@ const float       *strata_feature_maps_get_heat   (StrataFeatureMaps *maps, Stra
 const int         *strata_feature_maps_get_order  (StrataFeatureMaps *maps, StrataLevel level);
 /* Returns: (transfer none): (T, 3) PCA colours of @level's frames. */
 const guint8      *strata_feature_maps_get_rgb    (StrataFeatureMaps *maps, StrataLevel level);
+/* Returns: (transfer none) (nullable): (T) strata_feature_change() of
+ * @level, comparing a second on each side. */
+const float       *strata_feature_maps_get_change (StrataFeatureMaps *maps, StrataLevel level);
 
 /**
  * strata_feature_maps_get_sections:

@@ -228,6 +228,7 @@ static void
 test_lanes_drawn (Fixture *fx, gconstpointer data)
 {
   show_features (fx);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_HEATMAP);
 
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     {
@@ -311,6 +312,12 @@ test_modes (Fixture *fx, gconstpointer data)
   int w, h;
 
   show_features (fx);
+  /* The lanes start with the change curve. */
+  g_assert_cmpint (strata_feature_controller_get_mode (fx->ctl), ==, STRATA_FEATURE_MODE_CURVE);
+  g_assert_cmpint (strata_feature_lane_get_mode (strata_feature_controller_get_lane (fx->ctl, 2)), ==,
+                   STRATA_FEATURE_MODE_CURVE);
+  g_autofree guint32 *curve = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_HEATMAP);
   g_autofree guint32 *heat = render_lane (fx, STRATA_LEVEL_MEDIUM, &w, &h);
   gsize n = (gsize) w * h;
 
@@ -333,6 +340,92 @@ test_modes (Fixture *fx, gconstpointer data)
     g_assert_cmpuint (pca[x] | 0xff000000u, ==, pca[(gsize) (h - 1) * w + x] | 0xff000000u);
   g_assert_cmpuint (strata_test_count_colours (pca, n), >, 5);
   strata_test_screenshot (fx->window, "ui-strata-pca");
+
+  /* The change curve: its colour fills from the curve's baseline (68 % of
+   * the height) up to the change of each column, more at some columns than
+   * at others; under it, the PCA strip: each column the ribbon's colour. */
+  {
+    const StrataFeatureLevel *fl = &strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl))->level[STRATA_LEVEL_MEDIUM];
+    const int split = (int) (h * 0.68);
+    int lowest = h, highest = 0;
+    g_assert_cmpuint (count_different (curve, pca, n), >, n / 4);
+    for (int x = w / 8; x < w; x += 5)
+      {
+        int top = split;
+        while (top > 0 && (curve[(gsize) (top - 1) * w + x] | 0xff000000u) == 0xffb8c4e0u)
+          top--;
+        lowest = MIN (lowest, top);
+        highest = MAX (highest, top);
+        g_assert_cmpuint (curve[(gsize) (h - 1) * w + x] | 0xff000000u, ==, pca[(gsize) (h - 1) * w + x] | 0xff000000u);
+      }
+    g_test_message ("change curve: tops between rows %d and %d of %d (T %d)", lowest, highest, split, fl->T);
+    g_assert_cmpint (lowest, <, split / 3);        /* peaks reach high */
+    g_assert_cmpint (highest, >, split * 2 / 3);   /* calm columns stay low */
+  }
+}
+
+/* Each lane's header: a legend that changes with the mode (its pixels),
+ * an info text naming the stratum's rate as the features have it, and the
+ * dimension axis drawn at the lane's left edge (heatmap and token map). */
+static void
+test_legend (Fixture *fx, gconstpointer data)
+{
+  StrataFeatureLane *medium = strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_MEDIUM);
+  GtkWidget *legend = strata_feature_lane_get_legend (medium);
+  StrataFeatureMode modes[4] = { STRATA_FEATURE_MODE_HEATMAP, STRATA_FEATURE_MODE_TOKENS,
+                                 STRATA_FEATURE_MODE_PCA, STRATA_FEATURE_MODE_CURVE };
+  g_autofree guint32 *px[4] = { NULL };
+  int w = 0, h = 0;
+
+  g_assert_nonnull (legend);
+  g_assert_true (g_str_has_suffix (strata_feature_lane_get_info (medium),
+                                   "Its rate and size show once the features are computed."));
+  show_features (fx);
+  g_assert_true (gtk_widget_get_mapped (legend));
+  g_assert_true (gtk_widget_is_ancestor (legend, strata_lane_get_header (STRATA_LANE (medium))));
+
+  /* The info: what it captures, and the rate and size of the features. */
+  const StrataFeatureLevel *fl =
+    &strata_feature_maps_get_features (strata_feature_controller_get_maps (fx->ctl))->level[STRATA_LEVEL_MEDIUM];
+  g_autofree char *rate = g_strdup_printf ("%.1f frames per second (%.3f s per frame) · %d feature dimensions",
+                                           fl->rate, 1.0 / fl->rate, fl->D);
+  g_test_message ("info: %s", strata_feature_lane_get_info (medium));
+  g_assert_true (g_str_has_prefix (strata_feature_lane_get_info (medium), "The medium stratum"));
+  g_assert_nonnull (strstr (strata_feature_lane_get_info (medium), rate));
+
+  for (int i = 0; i < 4; i++)
+    {
+      int lw, lh;
+      strata_feature_controller_set_mode (fx->ctl, modes[i]);
+      gtk_test_widget_wait_for_draw (legend);
+      px[i] = strata_test_render (legend, &lw, &lh);
+      if (i > 0)
+        g_assert_true (lw == w && lh == h);
+      w = lw;
+      h = lh;
+      /* A colour scale and its labels. */
+      g_test_message ("legend in mode %d: %dx%d, %u colours", modes[i], w, h,
+                      strata_test_count_colours (px[i], (gsize) w * h));
+      g_assert_cmpuint (strata_test_count_colours (px[i], (gsize) w * h), >, 8);
+    }
+  for (int i = 0; i < 4; i++)
+    for (int j = i + 1; j < 4; j++)
+      g_assert_cmpuint (count_different (px[i], px[j], (gsize) w * h), >, (gsize) w * 4);
+
+  /* The axis: ticks and ids at the left edge of the heatmap, none in PCA
+   * mode (a ribbon: one colour per column). */
+  {
+    int lw, lh;
+    strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_HEATMAP);
+    g_autofree guint32 *heat = render_lane (fx, STRATA_LEVEL_MEDIUM, &lw, &lh);
+    gsize white = 0;
+    for (int y = 0; y < lh; y++)
+      for (int x = 0; x < 30; x++)
+        white += (heat[(gsize) y * lw + x] & 0xffffff) > 0xe0e0e0 && ((heat[(gsize) y * lw + x] >> 8) & 0xff) > 0xe0;
+    g_test_message ("axis: %" G_GSIZE_FORMAT " light pixels", white);
+    g_assert_cmpuint (white, >, 20);
+  }
+  strata_test_screenshot (fx->window, "ui-strata-legend");
 }
 
 static gboolean
@@ -407,13 +500,13 @@ static void
 test_visibility (Fixture *fx, gconstpointer data)
 {
   GtkWidget *medium = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_MEDIUM));
-  GtkWidget *label = gtk_widget_get_prev_sibling (medium);
+  GtkWidget *label = gtk_widget_get_prev_sibling (medium);   /* its header */
   GtkWidget *fine = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_FINE));
   graphene_point_t before, after;
 
   show_features (fx);
-  g_assert_true (GTK_IS_LABEL (label));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "Medium");
+  g_assert_true (label == strata_lane_get_header (STRATA_LANE (medium)));
+  g_assert_cmpstr (strata_lane_get_title (STRATA_LANE (medium)), ==, "Medium");
   GtkWidget *coarse = GTK_WIDGET (strata_feature_controller_get_lane (fx->ctl, STRATA_LEVEL_COARSE));
   g_assert_true (gtk_widget_compute_point (fine, coarse, &GRAPHENE_POINT_INIT (0, 0), &before));
 
@@ -465,6 +558,7 @@ test_similar (Fixture *fx, gconstpointer data)
    * scoring 0.5 (the outlines and the gesture are tested here; the default
    * threshold in similar-repeats). */
   strata_feature_controller_set_threshold (fx->ctl, 0.5);
+  strata_feature_controller_set_mode (fx->ctl, STRATA_FEATURE_MODE_HEATMAP);
   lane = strata_feature_controller_get_lane (fx->ctl, level);
   g_autofree guint32 *before = render_lane (fx, level, &w, &h);
   gsize n = (gsize) w * h;
@@ -1307,6 +1401,7 @@ main (int argc, char **argv)
   ADD ("modes", test_modes);
   ADD ("visibility", test_visibility);
   ADD ("resize", test_resize);
+  ADD ("legend", test_legend);
   ADD ("similar", test_similar);
   ADD ("similar-repeats", test_similar_repeats);
   ADD ("export", test_export);
