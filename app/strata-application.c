@@ -78,6 +78,8 @@ strata_application_startup (GApplication *app)
     { "win.side-panel", { "F9", NULL } },
     { "win.open-stems", { "<Control><Shift>o", NULL } },
     { "win.play-original", { "<Control>b", NULL } },
+    { "win.next-match", { "n", NULL } },
+    { "win.previous-match", { "<Shift>n", NULL } },
   };
 
   G_APPLICATION_CLASS (strata_application_parent_class)->startup (app);

@@ -18,6 +18,7 @@ struct _StrataFeatureBar
   GtkDropDown *mode_dropdown;
   GtkDropDown *condition_dropdown;
   GtkStringList *condition_list;
+  GtkLabel *hint_label;
 
   StrataFeatureController *controller;   /* (nullable) */
   GPtrArray *bindings;                    /* (element-type GBinding) */
@@ -60,6 +61,22 @@ condition_selected_cb (StrataFeatureBar *self)
       self->controller, i == 0 ? "" : gtk_string_list_get_string (self->condition_list, i));
 }
 
+/* The hint until a search ran, then what it found ("7 similar passages at
+ * the medium stratum", or none). */
+static void
+sync_search_status (StrataFeatureBar *self)
+{
+  const char *status = self->controller
+                         ? strata_feature_controller_get_search_status (self->controller) : "";
+
+  gtk_label_set_label (self->hint_label,
+                       status[0] ? status : _("Drag over a stratum to find similar passages"));
+  if (status[0])
+    gtk_widget_remove_css_class (GTK_WIDGET (self->hint_label), "dim-label");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
+}
+
 static gboolean
 mode_to_selected (GBinding *binding, const GValue *from, GValue *to, gpointer data)
 {
@@ -72,7 +89,7 @@ selected_to_mode (GBinding *binding, const GValue *from, GValue *to, gpointer da
 {
   guint i = g_value_get_uint (from);
 
-  if (i > STRATA_FEATURE_MODE_PCA)
+  if (i > STRATA_FEATURE_MODE_CURVE)
     return FALSE;
   g_value_set_enum (to, (int) i);
   return TRUE;
@@ -94,6 +111,7 @@ strata_feature_bar_set_controller (StrataFeatureBar *self, StrataFeatureControll
   if (self->controller)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   g_clear_object (&self->controller);
+  sync_search_status (self);
   if (controller == NULL)
     return;
 
@@ -111,7 +129,10 @@ strata_feature_bar_set_controller (StrataFeatureBar *self, StrataFeatureControll
                                                 mode_to_selected, selected_to_mode, NULL, NULL));
   g_signal_connect_swapped (controller, "notify::tags", G_CALLBACK (sync_tags), self);
   g_signal_connect_swapped (controller, "notify::condition", G_CALLBACK (sync_tags), self);
+  g_signal_connect_swapped (controller, "notify::search-status", G_CALLBACK (sync_search_status),
+                            self);
   sync_tags (self);
+  sync_search_status (self);
 }
 
 static void
@@ -140,6 +161,7 @@ strata_feature_bar_class_init (StrataFeatureBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, mode_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, condition_dropdown);
   gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, condition_list);
+  gtk_widget_class_bind_template_child (widget_class, StrataFeatureBar, hint_label);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "strata-feature-bar");
 }

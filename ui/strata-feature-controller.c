@@ -12,7 +12,8 @@
 #include "strata-export.h"
 #include "strata-task-slot.h"
 
-#define MAX_MATCHES 8
+#define MAX_MATCHES 64
+#define STEP_EPSILON 0.02     /* s: a match starting this close to the playhead is "here" */
 
 struct _StrataFeatureController
 {
@@ -36,6 +37,13 @@ struct _StrataFeatureController
   gboolean visible[STRATA_N_LEVELS];
   gint64 last_gesture_end;         /* monotonic µs of the last click or selection end */
   GArray *markers;                 /* StrataMarker: written with the sections */
+
+  /* The similarity search: the query, its level and what it found. */
+  int search_level;                /* -1: no search shown */
+  double query_start, query_end;   /* seconds */
+  double threshold;
+  GArray *matches;                 /* (element-type StrataMatch) seconds, by start time */
+  char *search_status;
 };
 
 enum {
@@ -48,9 +56,14 @@ enum {
   PROP_STATUS,
   PROP_TAGS,
   PROP_HAS_FEATURES,
+  PROP_THRESHOLD,
+  PROP_SEARCH_STATUS,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_MATCHES_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (StrataFeatureController, strata_feature_controller, G_TYPE_OBJECT)
 
@@ -88,6 +101,7 @@ set_maps (StrataFeatureController *self, StrataFeatureMaps *maps)
   if (maps)
     sections = strata_feature_maps_get_sections (maps, &n);
   strata_section_ribbon_set_sections (self->ribbon, sections, n);
+  strata_feature_controller_clear_matches (self);
   if (had != (maps != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_FEATURES]);
 }
@@ -233,13 +247,98 @@ selection_finished_cb (StrataFeatureController *self)
     strata_feature_controller_find_similar (self, strata_feature_lane_get_level (pressed));
 }
 
+static int
+compare_start (gconstpointer a, gconstpointer b)
+{
+  const StrataMatch *ma = a, *mb = b;
+  return (ma->start > mb->start) - (ma->start < mb->start);
+}
+
+static const char *
+level_adjective (StrataLevel level)
+{
+  switch (level)
+    {
+    case STRATA_LEVEL_COARSE:
+      return C_("stratum", "coarse");
+    case STRATA_LEVEL_MEDIUM:
+      return C_("stratum", "medium");
+    case STRATA_LEVEL_FINE:
+    default:
+      return C_("stratum", "fine");
+    }
+}
+
+static void
+set_search_status (StrataFeatureController *self, char *status /* (transfer full) */)
+{
+  if (g_strcmp0 (self->search_status, status) == 0)
+    {
+      g_free (status);
+      return;
+    }
+  g_free (self->search_status);
+  self->search_status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_STATUS]);
+}
+
+/* Runs the stored query at the current threshold: outlines, list, count. */
+static void
+run_search (StrataFeatureController *self)
+{
+  StrataMatch found[MAX_MATCHES];
+  guint n = 0;
+
+  g_array_set_size (self->matches, 0);
+  if (self->search_level >= 0 && self->maps != NULL)
+    n = strata_feature_maps_find_similar_full (self->maps, self->search_level, self->query_start,
+                                               self->query_end, self->threshold, MAX_MATCHES,
+                                               found);
+  g_array_append_vals (self->matches, found, n);
+  g_array_sort (self->matches, compare_start);
+  for (int l = 0; l < STRATA_N_LEVELS; l++)
+    strata_feature_lane_set_matches (self->lanes[l], found, self->search_level == l ? n : 0);
+
+  if (self->search_level < 0)
+    set_search_status (self, g_strdup (""));
+  else if (n == 0)
+    set_search_status (self, g_strdup (_("No similar passages at this stratum — try a shorter "
+                                         "selection or another stratum")));
+  else
+    /* Translators: e.g. "7 similar passages at the medium stratum"; %s is
+     * the stratum ("coarse", "medium", "fine") */
+    set_search_status (self, g_strdup_printf (ngettext ("%u similar passage at the %s stratum",
+                                                        "%u similar passages at the %s stratum", n),
+                                              n, level_adjective (self->search_level)));
+  g_signal_emit (self, signals[SIGNAL_MATCHES_CHANGED], 0);
+}
+
+/* A selection other than the searched one (a new drag, or none after
+ * Escape) takes the old matches away. */
+static void
+viewport_selection_changed_cb (StrataFeatureController *self)
+{
+  StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
+  double a, b;
+
+  if (self->search_level < 0)
+    return;
+  if (strata_viewport_get_selection (vp, &a, &b)
+      && MIN (a, b) == self->query_start && MAX (a, b) == self->query_end)
+    return;
+  strata_feature_controller_clear_matches (self);
+}
+
 /**
  * strata_feature_controller_find_similar:
  * @self: a #StrataFeatureController
  * @level: the stratum to compare at
  *
  * Outlines in @level's lane the passages most like the viewport's
- * selection at that stratum (and clears the other lanes' outlines).
+ * selection at that stratum, scoring at least #StrataFeatureController:threshold
+ * (and clears the other lanes' outlines); the matches are listed by
+ * strata_feature_controller_get_matches() and counted in
+ * #StrataFeatureController:search-status. Without a selection it clears.
  *
  * Returns: the number of passages found
  */
@@ -250,16 +349,138 @@ strata_feature_controller_find_similar (StrataFeatureController *self, StrataLev
   g_return_val_if_fail (level >= 0 && level < STRATA_N_LEVELS, 0);
 
   StrataViewport *vp = strata_timeline_get_viewport (self->timeline);
-  StrataMatch matches[MAX_MATCHES];
   double a, b;
-  guint n = 0;
 
-  if (self->maps != NULL && strata_viewport_get_selection (vp, &a, &b))
-    n = strata_feature_maps_find_similar (self->maps, level, MIN (a, b), MAX (a, b),
-                                          MAX_MATCHES, matches);
-  for (int l = 0; l < STRATA_N_LEVELS; l++)
-    strata_feature_lane_set_matches (self->lanes[l], matches, (int) level == l ? n : 0);
-  return n;
+  if (self->maps == NULL || !strata_viewport_get_selection (vp, &a, &b) || a == b)
+    {
+      strata_feature_controller_clear_matches (self);
+      return 0;
+    }
+  self->search_level = level;
+  self->query_start = MIN (a, b);
+  self->query_end = MAX (a, b);
+  run_search (self);
+  return self->matches->len;
+}
+
+/**
+ * strata_feature_controller_clear_matches:
+ * @self: a #StrataFeatureController
+ *
+ * Forgets the similarity search: no outlines, no list, no count.
+ */
+void
+strata_feature_controller_clear_matches (StrataFeatureController *self)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+
+  if (self->search_level < 0 && self->matches->len == 0)
+    return;
+  self->search_level = -1;
+  run_search (self);
+}
+
+/**
+ * strata_feature_controller_get_matches:
+ * @self: a #StrataFeatureController
+ * @n_matches: (out): how many
+ * @level: (out) (optional): the stratum searched, -1 when none
+ *
+ * Returns: (transfer none) (array length=n_matches): the passages found by
+ *   the last search, in seconds, in time order
+ */
+const StrataMatch *
+strata_feature_controller_get_matches (StrataFeatureController *self, guint *n_matches,
+                                       int *level)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  g_return_val_if_fail (n_matches != NULL, NULL);
+
+  *n_matches = self->matches->len;
+  if (level)
+    *level = self->search_level;
+  return (const StrataMatch *) self->matches->data;
+}
+
+/**
+ * strata_feature_controller_step_match:
+ * @self: a #StrataFeatureController
+ * @from: the time to step from (the playhead), seconds
+ * @forward: the next match after @from, else the one before (wrapping round)
+ *
+ * Returns: the index of that match in strata_feature_controller_get_matches(),
+ *   or -1 when there are none
+ */
+int
+strata_feature_controller_step_match (StrataFeatureController *self, double from,
+                                      gboolean forward)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), -1);
+
+  int n = (int) self->matches->len;
+
+  if (n == 0)
+    return -1;
+  if (forward)
+    {
+      for (int i = 0; i < n; i++)
+        if (g_array_index (self->matches, StrataMatch, i).start > from + STEP_EPSILON)
+          return i;
+      return 0;
+    }
+  for (int i = n - 1; i >= 0; i--)
+    if (g_array_index (self->matches, StrataMatch, i).start < from - STEP_EPSILON)
+      return i;
+  return n - 1;
+}
+
+/**
+ * strata_feature_controller_set_threshold:
+ * @self: a #StrataFeatureController
+ * @threshold: the cosine similarity a match needs, 0..1
+ *
+ * Re-runs the shown search with the new threshold (outlines, list and
+ * count follow at once: the search is a few passes over the features).
+ */
+void
+strata_feature_controller_set_threshold (StrataFeatureController *self, double threshold)
+{
+  g_return_if_fail (STRATA_IS_FEATURE_CONTROLLER (self));
+
+  threshold = CLAMP (threshold, 0.0, 1.0);
+  if (self->threshold == threshold)
+    return;
+  self->threshold = threshold;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THRESHOLD]);
+  if (self->search_level >= 0)
+    run_search (self);
+}
+
+/**
+ * strata_feature_controller_get_threshold:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: the cosine similarity a match needs
+ */
+double
+strata_feature_controller_get_threshold (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), 0.0);
+  return self->threshold;
+}
+
+/**
+ * strata_feature_controller_get_search_status:
+ * @self: a #StrataFeatureController
+ *
+ * Returns: what the last search found, in words ("7 similar passages at
+ *   the medium stratum", or that there are none); "" without a search
+ */
+const char *
+strata_feature_controller_get_search_status (StrataFeatureController *self)
+{
+  g_return_val_if_fail (STRATA_IS_FEATURE_CONTROLLER (self), NULL);
+  return self->search_status;
 }
 
 /* ---- GObject ------------------------------------------------------------------ */
@@ -271,7 +492,10 @@ strata_feature_controller_dispose (GObject *object)
 
   strata_task_slot_drop (&self->slot);
   if (self->timeline)
-    g_signal_handlers_disconnect_by_data (self->timeline, self);
+    {
+      g_signal_handlers_disconnect_by_data (strata_timeline_get_viewport (self->timeline), self);
+      g_signal_handlers_disconnect_by_data (self->timeline, self);
+    }
   g_clear_object (&self->timeline);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->maps, strata_feature_maps_unref);
@@ -289,6 +513,8 @@ strata_feature_controller_finalize (GObject *object)
   g_free (self->status);
   g_free (self->model_error);
   g_array_unref (self->markers);
+  g_free (self->search_status);
+  g_clear_pointer (&self->matches, g_array_unref);
   G_OBJECT_CLASS (strata_feature_controller_parent_class)->finalize (object);
 }
 
@@ -330,6 +556,12 @@ strata_feature_controller_get_property (GObject *object, guint prop_id, GValue *
     case PROP_HAS_FEATURES:
       g_value_set_boolean (value, self->maps != NULL);
       break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_SEARCH_STATUS:
+      g_value_set_string (value, self->search_status);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -355,6 +587,9 @@ strata_feature_controller_set_property (GObject *object, guint prop_id, const GV
       strata_feature_controller_set_level_visible (self, prop_id - PROP_COARSE_VISIBLE,
                                                    g_value_get_boolean (value));
       break;
+    case PROP_THRESHOLD:
+      strata_feature_controller_set_threshold (self, g_value_get_double (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -373,7 +608,7 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
   object_class->set_property = strata_feature_controller_set_property;
 
   properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, STRATA_TYPE_FEATURE_MODE,
-                                             STRATA_FEATURE_MODE_HEATMAP, rw);
+                                             STRATA_FEATURE_MODE_DEFAULT, rw);
   properties[PROP_CONDITION] = g_param_spec_string ("condition", NULL, NULL, "", rw);
   properties[PROP_COARSE_VISIBLE] = g_param_spec_boolean ("coarse-visible", NULL, NULL, TRUE, rw);
   properties[PROP_MEDIUM_VISIBLE] = g_param_spec_boolean ("medium-visible", NULL, NULL, TRUE, rw);
@@ -381,7 +616,20 @@ strata_feature_controller_class_init (StrataFeatureControllerClass *klass)
   properties[PROP_STATUS] = g_param_spec_string ("status", NULL, NULL, "", ro);
   properties[PROP_TAGS] = g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV, ro);
   properties[PROP_HAS_FEATURES] = g_param_spec_boolean ("has-features", NULL, NULL, FALSE, ro);
+  properties[PROP_THRESHOLD] = g_param_spec_double ("threshold", NULL, NULL, 0.0, 1.0,
+                                                    STRATA_FEATURE_SIMILAR_MIN_SCORE, rw);
+  properties[PROP_SEARCH_STATUS] = g_param_spec_string ("search-status", NULL, NULL, "", ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * StrataFeatureController::matches-changed:
+   *
+   * The similarity search's matches changed (a new search, another
+   * threshold, or cleared).
+   */
+  signals[SIGNAL_MATCHES_CHANGED] =
+    g_signal_new ("matches-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -392,6 +640,11 @@ strata_feature_controller_init (StrataFeatureController *self)
   self->status = g_strdup ("");
   self->markers = g_array_new (FALSE, FALSE, sizeof (StrataMarker));
   g_array_set_clear_func (self->markers, strata_marker_clear);
+  self->search_status = g_strdup ("");
+  self->search_level = -1;
+  self->mode = STRATA_FEATURE_MODE_DEFAULT;
+  self->threshold = STRATA_FEATURE_SIMILAR_MIN_SCORE;
+  self->matches = g_array_new (FALSE, FALSE, sizeof (StrataMatch));
   for (int l = 0; l < STRATA_N_LEVELS; l++)
     self->visible[l] = TRUE;
 }
@@ -428,6 +681,8 @@ strata_feature_controller_new (StrataEngine *engine, StrataTimeline *timeline)
     }
   g_signal_connect_swapped (timeline, "selection-finished", G_CALLBACK (selection_finished_cb), self);
   g_signal_connect_swapped (timeline, "seek", G_CALLBACK (seek_cb), self);
+  g_signal_connect_swapped (strata_timeline_get_viewport (timeline), "selection-changed",
+                            G_CALLBACK (viewport_selection_changed_cb), self);
   return self;
 }
 

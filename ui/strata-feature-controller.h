@@ -35,6 +35,10 @@ G_DECLARE_FINAL_TYPE (StrataFeatureController, strata_feature_controller, STRATA
  *                                       "" when features are shown
  *   "tags"            GStrv             the model's tag vocabulary (read-only)
  *   "has-features"    gboolean          features are shown (read-only)
+ *   "threshold"       double            cosine similarity a match needs (0..1)
+ *   "search-status"   string            what the search found, in words
+ *                                       (read-only): "" without a search
+ * Signal "matches-changed" (): the similarity matches changed.
  */
 StrataFeatureController *strata_feature_controller_new (StrataEngine *engine,
                                                         StrataTimeline *timeline);
@@ -70,9 +74,21 @@ gboolean    strata_feature_controller_get_level_visible (StrataFeatureController
                                                          StrataLevel level);
 
 /* Outlines, in @level's lane, the passages most like the viewport's
- * selection at that stratum; returns how many (0 clears). */
+ * selection at that stratum; returns how many (0 clears). The matches are
+ * kept (in time order) until another search, a new selection or none
+ * (Escape), or new features; "matches-changed" tells. */
 guint       strata_feature_controller_find_similar  (StrataFeatureController *self,
                                                      StrataLevel level);
+void        strata_feature_controller_clear_matches (StrataFeatureController *self);
+const StrataMatch *strata_feature_controller_get_matches (StrataFeatureController *self,
+                                                          guint *n_matches, int *level);
+/* The match to go to from @from with N (@forward) or Shift+N; -1: none. */
+int         strata_feature_controller_step_match    (StrataFeatureController *self,
+                                                     double from, gboolean forward);
+void        strata_feature_controller_set_threshold (StrataFeatureController *self,
+                                                     double threshold);
+double      strata_feature_controller_get_threshold (StrataFeatureController *self);
+const char *strata_feature_controller_get_search_status (StrataFeatureController *self);
 
 /* Writes the visible feature lanes (and the section ribbon) as one PNG
  * picture, as drawn now. */

@@ -3,8 +3,11 @@
  * StrataFeatureMaps computed by the engine: a heatmap of the feature
  * dimensions (viridis, ordered by first principal component), a token map
  * (codebook ids in a categorical palette) or a PCA ribbon (the first three
- * principal components as RGB). Passages found by similarity search are
- * outlined. Without features the lane shows a message ("No model
+ * principal components as RGB), or the change curve (how much the
+ * stratum changes around each frame, strata_feature_change()) above a
+ * compact PCA strip, with a dimension axis at its left edge
+ * (dimension ids of the heatmap rows, token ids of the token map). Passages
+ * found by similarity search are outlined. Without features the lane shows a message ("No model
  * installed", "Computing…").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -20,7 +23,15 @@ typedef enum {
   STRATA_FEATURE_MODE_HEATMAP,
   STRATA_FEATURE_MODE_TOKENS,
   STRATA_FEATURE_MODE_PCA,
+  STRATA_FEATURE_MODE_CURVE,
 } StrataFeatureMode;
+
+/* The mode the lanes start in. Rendered side by side on the demo (PNG),
+ * the change curve over a compact PCA strip read best: at the medium and
+ * fine strata its peaks mark each phrase and section change, where the
+ * full-height PCA ribbon and the heatmap look like barcode noise; at the
+ * coarse stratum the strip keeps the PCA colour blocks of the sections. */
+#define STRATA_FEATURE_MODE_DEFAULT STRATA_FEATURE_MODE_CURVE
 
 #define STRATA_TYPE_FEATURE_MODE (strata_feature_mode_get_type ())
 GType strata_feature_mode_get_type (void);
@@ -46,6 +57,12 @@ guint              strata_feature_lane_get_n_matches (StrataFeatureLane *self);
 /* Monotonic time (µs) of the last primary-button press in the lane, 0 if
  * none: tells the window in which stratum a selection was made. */
 gint64             strata_feature_lane_get_press_time (StrataFeatureLane *self);
+
+/* The header (label column) shows the title, an info button whose popover
+ * says what the stratum captures and at what rate (from the features, so
+ * from the model's configuration), and a legend of the current mode. */
+GtkWidget         *strata_feature_lane_get_legend    (StrataFeatureLane *self);
+const char        *strata_feature_lane_get_info      (StrataFeatureLane *self);
 
 /* What lies under (@x, @y), for the tooltip: time, level, token id and
  * value, e.g. "0:12.345 · Coarse · token 17 · dimension 5 = 0.731".

@@ -15,6 +15,7 @@ typedef struct
   GdkTexture *texture;          /* (nullable) the rendered range */
   gboolean dirty;
   guint render_count;
+  int drag_height;              /* height when a border drag began; -1: no drag */
 } StrataLanePrivate;
 
 enum { PROP_0, PROP_TITLE, PROP_HEADER, N_PROPS };
@@ -240,6 +241,57 @@ strata_lane_class_init (StrataLaneClass *klass)
   gtk_widget_class_set_css_name (widget_class, "strata-lane");
 }
 
+/* ---- resizing by the bottom border ---------------------------------------- */
+
+static gboolean
+on_border (StrataLane *self, double y)
+{
+  int h = gtk_widget_get_height (GTK_WIDGET (self));
+  return h > 0 && y >= h - STRATA_LANE_BORDER && y <= h;
+}
+
+/* Claims presses on the bottom border before the timeline's drag sees
+ * them (capture phase); elsewhere the gesture steps aside. */
+static void
+border_drag_begin_cb (GtkGestureDrag *drag, double x, double y, StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  if (!on_border (self, y))
+    {
+      priv->drag_height = -1;
+      gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  priv->drag_height = gtk_widget_get_height (GTK_WIDGET (self));
+  gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+border_drag_update_cb (GtkGestureDrag *drag, double dx, double dy, StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  if (priv->drag_height >= 0)
+    strata_lane_set_height (self, (int) lround (priv->drag_height + dy));
+}
+
+static void
+border_drag_end_cb (GtkGestureDrag *drag, double dx, double dy, StrataLane *self)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  border_drag_update_cb (drag, dx, dy, self);
+  priv->drag_height = -1;
+}
+
+/* The resize cursor over the border. */
+static void
+border_motion_cb (GtkEventControllerMotion *motion, double x, double y, StrataLane *self)
+{
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), on_border (self, y) ? "ns-resize" : NULL);
+}
+
 static gboolean
 query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
 {
@@ -259,10 +311,23 @@ strata_lane_init (StrataLane *self)
 {
   StrataLanePrivate *priv = strata_lane_get_instance_private (self);
 
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
   priv->dirty = TRUE;
+  priv->drag_height = -1;
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (border_drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (border_drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (border_drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (motion, "motion", G_CALLBACK (border_motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
 
 /**
@@ -469,4 +534,71 @@ strata_lane_get_render_count (StrataLane *self)
 {
   StrataLanePrivate *priv = strata_lane_get_instance_private (self);
   return priv->render_count;
+}
+
+/**
+ * strata_lane_get_height:
+ * @self: a #StrataLane
+ *
+ * Returns: the height the lane asks for (its #GtkWidget:height-request),
+ *   -1 when it sets none
+ */
+int
+strata_lane_get_height (StrataLane *self)
+{
+  int h = -1;
+
+  g_return_val_if_fail (STRATA_IS_LANE (self), -1);
+  gtk_widget_get_size_request (GTK_WIDGET (self), NULL, &h);
+  return h;
+}
+
+/**
+ * strata_lane_set_height:
+ * @self: a #StrataLane
+ * @height: pixels
+ *
+ * Makes the lane @height pixels tall (its #GtkWidget:height-request),
+ * clamped to [%STRATA_LANE_MIN_HEIGHT, %STRATA_LANE_MAX_HEIGHT]; a lane
+ * that filled the spare height stops doing so, the user chose its size.
+ */
+void
+strata_lane_set_height (StrataLane *self, int height)
+{
+  int w = -1;
+
+  g_return_if_fail (STRATA_IS_LANE (self));
+
+  height = CLAMP (height, STRATA_LANE_MIN_HEIGHT, STRATA_LANE_MAX_HEIGHT);
+  if (height == strata_lane_get_height (self))
+    return;
+  gtk_widget_get_size_request (GTK_WIDGET (self), &w, NULL);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_size_request (GTK_WIDGET (self), w, height);
+}
+
+/**
+ * strata_lane_drag_border:
+ * @self: a #StrataLane
+ * @y: where the press is, in lane coordinates
+ * @dy: how far it moves down (negative: up)
+ *
+ * Runs the same code as the pointer pressing at @y, moving by @dy and
+ * releasing (tests).
+ *
+ * Returns: whether @y was on the bottom border (and the lane resized)
+ */
+gboolean
+strata_lane_drag_border (StrataLane *self, double y, double dy)
+{
+  StrataLanePrivate *priv = strata_lane_get_instance_private (self);
+
+  g_return_val_if_fail (STRATA_IS_LANE (self), FALSE);
+
+  if (!on_border (self, y))
+    return FALSE;
+  priv->drag_height = gtk_widget_get_height (GTK_WIDGET (self));
+  strata_lane_set_height (self, (int) lround (priv->drag_height + dy));
+  priv->drag_height = -1;
+  return TRUE;
 }

@@ -15,6 +15,11 @@
  * its owner may put controls there instead (a stem's mute, solo, gain, pan).
  * The timeline shows and hides the header with the lane.
  *
+ * Every lane can be made taller or shorter by dragging its bottom border
+ * (STRATA_LANE_BORDER px): its GtkWidget:height-request, kept between
+ * STRATA_LANE_MIN_HEIGHT and STRATA_LANE_MAX_HEIGHT; the timeline remembers
+ * the height per lane kind (the lane's type).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -23,6 +28,10 @@
 #include "strata-viewport.h"
 
 G_BEGIN_DECLS
+
+#define STRATA_LANE_MIN_HEIGHT 24
+#define STRATA_LANE_MAX_HEIGHT 600
+#define STRATA_LANE_BORDER 5          /* px above the bottom edge that resize */
 
 #define STRATA_TYPE_LANE (strata_lane_get_type ())
 G_DECLARE_DERIVABLE_TYPE (StrataLane, strata_lane, STRATA, LANE, GtkWidget)
@@ -61,6 +70,14 @@ char           *strata_lane_describe_point (StrataLane *self, double x, double y
 void            strata_lane_invalidate   (StrataLane *self);
 /* Renders the lane now at its allocated size (tests); (transfer full). */
 cairo_surface_t *strata_lane_render_surface (StrataLane *self);
+/* The lane's height (its height-request; -1 none) and a new one, clamped
+ * to [STRATA_LANE_MIN_HEIGHT, STRATA_LANE_MAX_HEIGHT]. */
+int             strata_lane_get_height   (StrataLane *self);
+void            strata_lane_set_height   (StrataLane *self, int height);
+/* Runs the code of a drag of the lane's bottom border (tests): a press at
+ * @y (lane coordinates), moved by @dy. Returns whether @y was on the border
+ * (otherwise nothing is resized). */
+gboolean        strata_lane_drag_border  (StrataLane *self, double y, double dy);
 /* Times the cache was re-rendered (tests). */
 guint           strata_lane_get_render_count (StrataLane *self);
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include "strata-settings.h"
 #include "strata-timeline.h"
 
 #define DRAG_THRESHOLD 4.0       /* px before a press becomes a selection */
@@ -13,12 +14,14 @@ struct _StrataTimeline
 {
   GtkWidget parent_instance;
 
-  GtkWidget *box;                /* vertical: grid, scrollbar */
+  GtkWidget *box;                /* vertical: scroller, scrollbar */
+  GtkWidget *scroller;           /* scrolls the grid vertically when the lanes are taller */
   GtkWidget *grid;               /* column 0 the lanes' headers, column 1 the lanes */
   GtkWidget *scrollbar;
   GtkAdjustment *adjustment;
   StrataViewport *viewport;
   GPtrArray *lanes;              /* (element-type StrataLane) borrowed from the grid */
+  GSettings *settings;           /* (nullable) remembers the lane heights */
 
   double pointer_x;              /* last pointer position in lane coordinates */
   gboolean pointer_inside;
@@ -277,6 +280,7 @@ strata_timeline_dispose (GObject *object)
   if (self->viewport)
     g_signal_handlers_disconnect_by_data (self->viewport, self);
   g_clear_object (&self->viewport);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (strata_timeline_parent_class)->dispose (object);
 }
@@ -324,7 +328,15 @@ strata_timeline_init (StrataTimeline *self)
   gtk_grid_set_row_spacing (GTK_GRID (self->grid), 1);
   gtk_widget_set_vexpand (self->grid, TRUE);
   gtk_widget_add_css_class (self->grid, "lanes");
-  gtk_box_append (GTK_BOX (self->box), self->grid);
+  /* Taller lanes than the window has room for scroll vertically (time
+   * scrolls with the scrollbar below and the wheel over the lanes). */
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->grid);
+  gtk_widget_set_vexpand (self->scroller, TRUE);
+  gtk_box_append (GTK_BOX (self->box), self->scroller);
+  self->settings = strata_settings_new ();
 
   self->adjustment = gtk_adjustment_new (0, 0, 1, 0.1, 0.9, 1);
   g_signal_connect_swapped (self->adjustment, "value-changed",
@@ -379,6 +391,43 @@ attach_header (StrataTimeline *self, StrataLane *lane, guint row)
   gtk_widget_insert_before (header, self->grid, GTK_WIDGET (lane));
 }
 
+/* ---- lane heights, remembered per kind -------------------------------------- */
+
+static int
+remembered_height (StrataTimeline *self, StrataLane *lane)
+{
+  g_autoptr(GVariant) heights = NULL;
+  int h = -1;
+
+  if (self->settings == NULL)
+    return -1;
+  heights = g_settings_get_value (self->settings, "lane-heights");
+  if (!g_variant_lookup (heights, G_OBJECT_TYPE_NAME (lane), "i", &h))
+    return -1;
+  return h;
+}
+
+static void
+lane_height_changed_cb (StrataLane *lane, GParamSpec *pspec, StrataTimeline *self)
+{
+  g_autoptr(GVariant) old = NULL;
+  GVariantBuilder b;
+  GVariantIter iter;
+  const char *kind, *mine = G_OBJECT_TYPE_NAME (lane);
+  int h = strata_lane_get_height (lane), v;
+
+  if (self->settings == NULL || h < 0 || h == remembered_height (self, lane))
+    return;
+  old = g_settings_get_value (self->settings, "lane-heights");
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{si}"));
+  g_variant_iter_init (&iter, old);
+  while (g_variant_iter_next (&iter, "{&si}", &kind, &v))
+    if (g_strcmp0 (kind, mine) != 0)
+      g_variant_builder_add (&b, "{si}", kind, v);
+  g_variant_builder_add (&b, "{si}", mine, h);
+  g_settings_set_value (self->settings, "lane-heights", g_variant_builder_end (&b));
+}
+
 static void
 header_changed_cb (StrataLane *lane, GParamSpec *pspec, StrataTimeline *self)
 {
@@ -396,7 +445,9 @@ header_changed_cb (StrataLane *lane, GParamSpec *pspec, StrataTimeline *self)
  * Appends a lane with its header (strata_lane_get_header(): by default its
  * title) in the label column, shares the viewport with it, and gives it
  * the pointer interaction. The header follows the lane's #StrataLane:header
- * and #GtkWidget:visible.
+ * and #GtkWidget:visible. A lane of a kind the user resized before (by
+ * its bottom border) gets that height back; a new height is remembered
+ * (in GSettings, when the schema is there).
  */
 void
 strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
@@ -414,6 +465,12 @@ strata_timeline_add_lane (StrataTimeline *self, StrataLane *lane)
   g_ptr_array_add (self->lanes, lane);
   attach_header (self, lane, row);
   g_signal_connect (lane, "notify::header", G_CALLBACK (header_changed_cb), self);
+  {
+    int h = remembered_height (self, lane);
+    if (h > 0)
+      strata_lane_set_height (lane, h);
+  }
+  g_signal_connect (lane, "notify::height-request", G_CALLBACK (lane_height_changed_cb), self);
 
   strata_lane_set_viewport (lane, self->viewport);
 
@@ -502,4 +559,18 @@ strata_timeline_zoom (StrataTimeline *self, double factor)
   visible = strata_viewport_get_visible_seconds (vp);
   anchor = (playhead >= start && playhead <= start + visible) ? playhead : start + visible / 2;
   strata_viewport_zoom_around (vp, factor, anchor);
+}
+
+/**
+ * strata_timeline_format_time:
+ * @seconds: a time (negative counts as 0)
+ *
+ * Returns: (transfer full): "m:ss.mmm", as every time in the window reads
+ */
+char *
+strata_timeline_format_time (double seconds)
+{
+  gint64 ms = (gint64) (MAX (seconds, 0.0) * 1000.0 + 0.5);
+  return g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60),
+                          (int) (ms % 1000));
 }

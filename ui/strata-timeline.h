@@ -1,7 +1,9 @@
 /* strata-timeline.h: the shared zoomable timeline: lanes stacked vertically
  * with a label column, one StrataViewport for all of them, a horizontal
  * scrollbar, and the pointer/keyboard interaction (zoom, scroll, seek,
- * select a loop region).
+ * select a loop region). The lanes scroll vertically when they are taller
+ * than the timeline; their heights (set by dragging a lane's bottom border)
+ * are remembered per lane kind.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,5 +51,8 @@ void            strata_timeline_pointer_gesture (StrataTimeline *self, double x0
  * the view moves along time. Returns whether it was handled. */
 gboolean        strata_timeline_scroll       (StrataTimeline *self, double x, double dx,
                                               double dy, GdkModifierType state);
+
+/* @seconds as the timeline's labels show a time: "m:ss.mmm". (transfer full) */
+char           *strata_timeline_format_time  (double seconds);
 
 G_END_DECLS

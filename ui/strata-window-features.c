@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include "strata-similar-page.h"
 #include "strata-window-private.h"
 
 static void
@@ -85,10 +86,59 @@ export_sections_action (GSimpleAction *action, GVariant *param, gpointer user_da
   export (user_data, EXPORT_SECTIONS);
 }
 
+/* ---- similar passages ------------------------------------------------------ */
+
+/* Moves the playhead to match @index and brings it into view. */
+static void
+go_to_match (StrataWindow *self, guint index)
+{
+  guint n = 0;
+  const StrataMatch *m = strata_feature_controller_get_matches (self->features, &n, NULL);
+
+  if (index >= n)
+    return;
+  strata_player_seek (self->player, m[index].start);
+  _strata_window_update_position (self);
+  strata_viewport_ensure_visible (strata_timeline_get_viewport (self->timeline), m[index].start);
+  strata_viewport_ensure_visible (strata_timeline_get_viewport (self->timeline), m[index].end);
+}
+
+static void
+match_activated_cb (StrataWindow *self, guint index, double start)
+{
+  go_to_match (self, index);
+}
+
+static void
+step_match (StrataWindow *self, gboolean forward)
+{
+  int i = strata_feature_controller_step_match (self->features,
+                                                strata_player_get_position (self->player), forward);
+
+  if (i < 0)
+    return;
+  go_to_match (self, (guint) i);
+  strata_similar_page_select_row (STRATA_SIMILAR_PAGE (self->similar_page), i);
+}
+
+static void
+next_match_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  step_match (user_data, TRUE);
+}
+
+static void
+previous_match_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  step_match (user_data, FALSE);
+}
+
 static const GActionEntry feature_entries[] = {
   { .name = "export-feature-maps", .activate = export_maps_action },
   { .name = "export-features", .activate = export_features_action },
   { .name = "export-sections", .activate = export_sections_action },
+  { .name = "next-match", .activate = next_match_action },
+  { .name = "previous-match", .activate = previous_match_action },
 };
 
 /**
@@ -96,7 +146,9 @@ static const GActionEntry feature_entries[] = {
  * @self: a #StrataWindow
  *
  * Adds the feature strata to the timeline (after the spectrogram), binds
- * the strata bar and adds the export actions (enabled once features show).
+ * the strata bar, adds the export actions (enabled once features show), the
+ * side page of the similarity search and the actions that step through its
+ * matches (N, Shift+N).
  */
 void
 _strata_window_features_init (StrataWindow *self)
@@ -107,6 +159,11 @@ _strata_window_features_init (StrataWindow *self)
                                    G_N_ELEMENTS (feature_entries), self);
   g_signal_connect_swapped (self->features, "notify::has-features", G_CALLBACK (has_features_cb), self);
   has_features_cb (self);
+
+  self->similar_page = strata_similar_page_new (self->features);
+  g_signal_connect_swapped (self->similar_page, "match-activated", G_CALLBACK (match_activated_cb),
+                            self);
+  strata_window_add_side_page (self, "similar", _("Similar"), self->similar_page);
 }
 
 /**
@@ -121,6 +178,9 @@ _strata_window_features_dispose (StrataWindow *self)
   if (self->features == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->features, self);
+  if (self->similar_page)
+    g_signal_handlers_disconnect_by_data (self->similar_page, self);
+  self->similar_page = NULL;   /* owned by the side panel */
   strata_feature_controller_cancel (self->features);
   if (self->strata_bar)
     strata_feature_bar_set_controller (self->strata_bar, NULL);
@@ -138,4 +198,17 @@ strata_window_get_feature_controller (StrataWindow *self)
 {
   g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
   return self->features;
+}
+
+/**
+ * strata_window_get_similar_page:
+ * @self: a #StrataWindow
+ *
+ * Returns: (transfer none): the side page of the similarity search
+ */
+GtkWidget *
+strata_window_get_similar_page (StrataWindow *self)
+{
+  g_return_val_if_fail (STRATA_IS_WINDOW (self), NULL);
+  return self->similar_page;
 }

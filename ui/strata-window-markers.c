@@ -72,7 +72,7 @@ static GtkWidget *
 make_row (StrataWindow *self, guint i)
 {
   const StrataMarker *m = &g_array_index (self->markers, StrataMarker, i);
-  g_autofree char *time = _strata_window_format_time (m->time);
+  g_autofree char *time = strata_timeline_format_time (m->time);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *when = gtk_label_new (time);
   GtkWidget *name = gtk_entry_new ();

@@ -68,6 +68,7 @@ struct _StrataWindow
   char *stems_origin;            /* (nullable) */
   char *stems_job_origin;        /* (nullable) of the job in stems_slot */
   StrataTaskSlot stems_slot;
+  GtkWidget *similar_page;       /* the similarity search's side page (the panel owns it) */
 };
 
 void _strata_window_add_actions               (StrataWindow *self);
@@ -82,8 +83,6 @@ void _strata_window_features_dispose          (StrataWindow *self);
 void _strata_window_markers_init              (StrataWindow *self);
 void _strata_window_markers_reset             (StrataWindow *self);
 void _strata_window_markers_dispose           (StrataWindow *self);
-/* "m:ss.mmm" (transfer full) */
-char *_strata_window_format_time              (double seconds);
 
 /* strata-window-transcription.c: the piano-roll lane, its job, exports,
  * drag and sound. */

@@ -19,15 +19,6 @@
 
 G_DEFINE_FINAL_TYPE (StrataWindow, strata_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* m:ss.mmm */
-char *
-_strata_window_format_time (double seconds)
-{
-  gint64 ms = (gint64) (MAX (seconds, 0.0) * 1000.0 + 0.5);
-  return g_strdup_printf ("%d:%02d.%03d", (int) (ms / 60000), (int) (ms / 1000 % 60),
-                          (int) (ms % 1000));
-}
-
 /* Shows @message in the error bar (until closed or a track opens). */
 void
 _strata_window_show_error (StrataWindow *self, const char *message)
@@ -46,8 +37,8 @@ error_close_clicked_cb (StrataWindow *self)
 static void
 update_position_label (StrataWindow *self, double pos)
 {
-  g_autofree char *a = _strata_window_format_time (pos);
-  g_autofree char *b = _strata_window_format_time (strata_player_get_duration (self->player));
+  g_autofree char *a = strata_timeline_format_time (pos);
+  g_autofree char *b = strata_timeline_format_time (strata_player_get_duration (self->player));
   g_autofree char *text = g_strdup_printf ("%s / %s", a, b);
 
   gtk_label_set_label (self->position_label, text);
@@ -131,8 +122,8 @@ update_loop_label (StrataWindow *self)
 
   if (strata_viewport_get_selection (vp, &a, &b))
     {
-      g_autofree char *sa = _strata_window_format_time (a);
-      g_autofree char *sb = _strata_window_format_time (b);
+      g_autofree char *sa = strata_timeline_format_time (a);
+      g_autofree char *sb = strata_timeline_format_time (b);
       g_autofree char *text = g_strdup_printf (_("Loop %s – %s"), sa, sb);
       gtk_label_set_label (self->loop_label, text);
       gtk_widget_set_opacity (GTK_WIDGET (self->loop_label), loop_wanted (self) ? 1.0 : 0.6);
@@ -241,7 +232,7 @@ _strata_window_set_track (StrataWindow *self, StrataTrack *track)
   g_autofree char *basename = g_path_get_basename (path);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *folder = g_path_get_basename (dir);
-  g_autofree char *dur = _strata_window_format_time (strata_track_get_duration (track));
+  g_autofree char *dur = strata_timeline_format_time (strata_track_get_duration (track));
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   char *dot;

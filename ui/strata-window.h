@@ -39,6 +39,8 @@ gboolean        strata_window_export_finish  (StrataWindow *self, GAsyncResult *
 /* The feature strata (section ribbon, coarse/medium/fine lanes): computed
  * after each track loads. (transfer none) */
 StrataFeatureController *strata_window_get_feature_controller (StrataWindow *self);
+/* The side page listing similar passages (a StrataSimilarPage). (transfer none) */
+GtkWidget      *strata_window_get_similar_page (StrataWindow *self);
 /* The side panel (right; action "win.side-panel", F9; open state kept in
  * GSettings). Adds @page under @name, titled @title (translated), and
  * makes it the panel's visible page. */

@@ -12,13 +12,14 @@
 
 #define PCA_MAX_ROWS 4096     /* covariance from at most this many frames */
 #define PCA_ITERATIONS 200
-#define HEAT_RANGE 2.5        /* standard deviations mapped to the ends of 0..1 */
-#define RGB_RANGE 2.0
+#define CHANGE_HALF_S 1.0     /* s on each side of the change curve's comparison */
+#define SIMILAR_SEGMENTS 4    /* parts of a window compared in order */
+#define HEAT_RANGE STRATA_FEATURE_HEAT_RANGE
+#define RGB_RANGE STRATA_FEATURE_RGB_RANGE
 #define SECTION_KERNEL_S 2.0  /* checkerboard half-width (tests/bench/sections) */
 #define SECTION_MIN_S 3.0     /* shortest section */
 #define SECTION_SAME 0.7      /* cosine of section means for the same label */
 #define SECTION_MIN_NOVELTY 0.25  /* normalised novelty of a boundary */
-#define SIMILAR_MIN_SCORE 0.5
 
 float *
 strata_feature_standardize (const float *x, int T, int D)
@@ -239,21 +240,34 @@ strata_feature_find_similar (const float *z, int T, int D, int q0, int q1, guint
 
   int L = q1 - q0;
   int n_pos = T - L + 1;
+  /* The window in up to SIMILAR_SEGMENTS consecutive parts, compared part
+   * with part: the order of events counts, and on stationary material (noise)
+   * the chance agreement of one mean is averaged away. */
+  int S = CLAMP (L / 2, 1, SIMILAR_SEGMENTS);
+  int cut[SIMILAR_SEGMENTS + 1];
   g_autofree double *P = g_new0 (double, (gsize) (T + 1) * D);   /* (T+1, D) prefix sums */
-  g_autofree double *q = g_new (double, D);
+  g_autofree double *q = g_new (double, (gsize) S * D);
   g_autofree double *w = g_new (double, D);
   g_autofree double *score = g_new (double, n_pos);
   g_autofree gboolean *taken = g_new0 (gboolean, n_pos);
   guint n = 0;
 
+  for (int k = 0; k <= S; k++)
+    cut[k] = (int) ((gint64) k * L / S);
   for (int t = 0; t < T; t++)
     for (int d = 0; d < D; d++)
       P[(gsize) (t + 1) * D + d] = P[(gsize) t * D + d] + z[(gsize) t * D + d];
-  window_sum (P, D, q0, q1, q);
+  for (int k = 0; k < S; k++)
+    window_sum (P, D, q0 + cut[k], q0 + cut[k + 1], q + (gsize) k * D);
   for (int s = 0; s < n_pos; s++)
     {
-      window_sum (P, D, s, s + L, w);
-      score[s] = cosine (q, w, D);
+      double sum = 0.0;
+      for (int k = 0; k < S; k++)
+        {
+          window_sum (P, D, s + cut[k], s + cut[k + 1], w);
+          sum += cosine (q + (gsize) k * D, w, D);
+        }
+      score[s] = sum / S;
       /* Windows overlapping the query are the query itself. */
       if (s + L > q0 && s < q1)
         taken[s] = TRUE;
@@ -436,6 +450,50 @@ strata_section_label_name (int label)
   return g_strdup_printf ("%c%d", 'A' + label % 26, label / 26 + 1);
 }
 
+static int
+compare_float (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+float *
+strata_feature_change (const float *z, int T, int D, int half)
+{
+  g_return_val_if_fail (z != NULL && T > 0 && D > 0 && half >= 1, NULL);
+
+  g_autofree double *P = g_new0 (double, (gsize) (T + 1) * D);   /* prefix sums of unit rows */
+  g_autofree double *a = g_new (double, D);
+  g_autofree double *b = g_new (double, D);
+  g_autofree float *sorted = NULL;
+  float *change = g_new0 (float, T);
+  float top;
+
+  for (int t = 0; t < T; t++)
+    {
+      double n = 0.0;
+      for (int d = 0; d < D; d++)
+        n += (double) z[(gsize) t * D + d] * z[(gsize) t * D + d];
+      n = n > 1e-20 ? 1.0 / sqrt (n) : 0.0;
+      for (int d = 0; d < D; d++)
+        P[(gsize) (t + 1) * D + d] = P[(gsize) t * D + d] + z[(gsize) t * D + d] * n;
+    }
+  /* Frame t compares the frames before it with those from it on; at the
+   * ends the shorter side is used. */
+  for (int t = 1; t < T; t++)
+    {
+      window_sum (P, D, MAX (0, t - half), t, a);
+      window_sum (P, D, t, MIN (T, t + half), b);
+      change[t] = (float) MAX (0.0, 1.0 - cosine (a, b, D));
+    }
+  sorted = g_memdup2 (change, sizeof (float) * T);
+  qsort (sorted, T, sizeof (float), compare_float);
+  top = sorted[MIN (T - 1, (int) (0.99 * T))];
+  for (int t = 0; t < T; t++)
+    change[t] = top > 1e-9f ? MIN (change[t] / top, 1.0f) : 0.0f;
+  return change;
+}
+
 /* ------------------------------------------------------------------ */
 
 typedef struct {
@@ -443,6 +501,7 @@ typedef struct {
   float *heat;    /* (T, D) display order, 0..1 */
   int *order;     /* (D) */
   guint8 *rgb;    /* (T, 3) */
+  float *change;  /* (T) 0..1 */
 } LevelMaps;
 
 struct _StrataFeatureMaps {
@@ -514,6 +573,9 @@ strata_feature_maps_new (StrataFeatures *features)
             double v = 0.5 + lm->z[(gsize) t * D + lm->order[j]] / (2.0 * HEAT_RANGE);
             lm->heat[(gsize) t * D + j] = (float) CLAMP (v, 0.0, 1.0);
           }
+      if (fl->rate > 0)
+        lm->change = strata_feature_change (lm->z, T, D,
+                                            MAX (2, (int) lround (fl->rate * CHANGE_HALF_S)));
     }
 
   {
@@ -549,6 +611,7 @@ strata_feature_maps_unref (StrataFeatureMaps *maps)
       g_free (maps->level[l].heat);
       g_free (maps->level[l].order);
       g_free (maps->level[l].rgb);
+      g_free (maps->level[l].change);
     }
   g_free (maps->sections);
   strata_features_unref (maps->features);
@@ -583,6 +646,13 @@ strata_feature_maps_get_rgb (StrataFeatureMaps *maps, StrataLevel level)
   return maps->level[level].rgb;
 }
 
+const float *
+strata_feature_maps_get_change (StrataFeatureMaps *maps, StrataLevel level)
+{
+  g_return_val_if_fail (maps != NULL && level >= 0 && level < STRATA_N_LEVELS, NULL);
+  return maps->level[level].change;
+}
+
 const StrataSection *
 strata_feature_maps_get_sections (StrataFeatureMaps *maps, guint *n_sections)
 {
@@ -595,6 +665,30 @@ guint
 strata_feature_maps_find_similar (StrataFeatureMaps *maps, StrataLevel level, double start,
                                   double end, guint max_matches, StrataMatch *matches)
 {
+  return strata_feature_maps_find_similar_full (maps, level, start, end,
+                                                STRATA_FEATURE_SIMILAR_MIN_SCORE, max_matches,
+                                                matches);
+}
+
+/**
+ * strata_feature_maps_find_similar_full:
+ * @maps: the maps
+ * @level: the stratum to compare at
+ * @start: query start, seconds
+ * @end: query end, seconds
+ * @min_score: matches scoring below this cosine similarity are dropped
+ * @max_matches: at most this many
+ * @matches: (out caller-allocates): (@max_matches) results in seconds, best first
+ *
+ * strata_feature_maps_find_similar() with the score threshold given.
+ *
+ * Returns: the number of matches
+ */
+guint
+strata_feature_maps_find_similar_full (StrataFeatureMaps *maps, StrataLevel level, double start,
+                                       double end, double min_score, guint max_matches,
+                                       StrataMatch *matches)
+{
   g_return_val_if_fail (maps != NULL && level >= 0 && level < STRATA_N_LEVELS, 0);
 
   const StrataFeatureLevel *fl = &maps->features->level[level];
@@ -606,7 +700,7 @@ strata_feature_maps_find_similar (StrataFeatureMaps *maps, StrataLevel level, do
   q0 = (int) CLAMP (floor (start * fl->rate), 0, fl->T - 1);
   q1 = (int) CLAMP (ceil (end * fl->rate), q0 + 1, fl->T);
   n = strata_feature_find_similar (maps->level[level].z, fl->T, fl->D, q0, q1, max_matches,
-                                   SIMILAR_MIN_SCORE, matches);
+                                   min_score, matches);
   for (guint i = 0; i < n; i++)
     {
       matches[i].start /= fl->rate;

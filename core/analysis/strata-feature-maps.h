@@ -40,6 +40,11 @@ typedef struct {
   int    label;
 } StrataSection;
 
+/* The standard deviations mapped to the ends of the heatmap's colour scale
+ * and of each PCA colour channel (the views' legends name them). */
+#define STRATA_FEATURE_HEAT_RANGE 2.5
+#define STRATA_FEATURE_RGB_RANGE 2.0
+
 /* ------------------------------------------------------------------ */
 /* Pure computations on (T, D) matrices */
 
@@ -113,8 +118,11 @@ void     strata_feature_pca_rgb     (const float *z, int T, int D, guint8 *rgb);
  *
  * Slides a window as long as the query over the level and scores each
  * position by the cosine similarity of its mean-pooled features with the
- * query's; then non-maximum suppression: the best window wins, windows
- * overlapping it or the query are dropped, and so on.
+ * query's, part by part: both are cut into the same four consecutive parts
+ * (fewer below 8 frames) and the part-to-part cosines averaged, so that the
+ * order of events counts and stationary noise, whose means agree only by
+ * chance, scores low. Then non-maximum suppression: the best window wins,
+ * windows overlapping it or the query are dropped, and so on.
  *
  * Returns: the number of matches written
  */
@@ -136,6 +144,22 @@ guint    strata_feature_find_similar (const float *z, int T, int D, int q0, int 
  * Returns: (transfer full): (T) novelty values (>= 0); g_free
  */
 double  *strata_feature_novelty     (const float *z, int T, int D, int half);
+
+/**
+ * strata_feature_change:
+ * @z: (T, D) standardised features
+ * @T: frames
+ * @D: dimensions
+ * @half: frames compared on each side (>= 1)
+ *
+ * How much the stratum changes at each frame: one minus the cosine
+ * similarity of the mean unit feature vector of the @half frames before
+ * frame t with that of the @half frames from t on (fewer at the ends),
+ * divided by its 99th percentile over the track and clipped to 1.
+ *
+ * Returns: (transfer full): (T) values in [0, 1]; g_free
+ */
+float   *strata_feature_change      (const float *z, int T, int D, int half);
 
 /* How strata_feature_sections_full() cuts: see strata_section_params_init(). */
 typedef struct {
@@ -212,6 +236,9 @@ const float       *strata_feature_maps_get_heat   (StrataFeatureMaps *maps, Stra
 const int         *strata_feature_maps_get_order  (StrataFeatureMaps *maps, StrataLevel level);
 /* Returns: (transfer none): (T, 3) PCA colours of @level's frames. */
 const guint8      *strata_feature_maps_get_rgb    (StrataFeatureMaps *maps, StrataLevel level);
+/* Returns: (transfer none) (nullable): (T) strata_feature_change() of
+ * @level, comparing a second on each side. */
+const float       *strata_feature_maps_get_change (StrataFeatureMaps *maps, StrataLevel level);
 
 /**
  * strata_feature_maps_get_sections:
@@ -233,13 +260,28 @@ const StrataSection *strata_feature_maps_get_sections (StrataFeatureMaps *maps,
  * @matches: (out caller-allocates): (@max_matches) results in seconds, best first
  *
  * strata_feature_find_similar() at @level for a query in seconds (score at
- * least 0.5). Fast enough for the main thread (prefix sums: O(T·D)).
+ * least %STRATA_FEATURE_SIMILAR_MIN_SCORE). Fast enough for the main thread (prefix sums: O(T·D)).
  *
  * Returns: the number of matches
  */
 guint              strata_feature_maps_find_similar (StrataFeatureMaps *maps, StrataLevel level,
                                                      double start, double end,
                                                      guint max_matches, StrataMatch *matches);
+
+/* The score strata_feature_maps_find_similar() asks of a match (the
+ * window's threshold slider starts there). With the default model, four
+ * repeats of a synthesised phrase score 0.82–0.85 at the medium stratum,
+ * the best look-alike of a 2 s passage of white noise 0.63 (tests/ui-strata
+ * asserts both sides). */
+#define STRATA_FEATURE_SIMILAR_MIN_SCORE 0.65
+
+/* strata_feature_maps_find_similar() keeping matches that score at least
+ * @min_score (the window's threshold slider). */
+guint              strata_feature_maps_find_similar_full (StrataFeatureMaps *maps,
+                                                          StrataLevel level, double start,
+                                                          double end, double min_score,
+                                                          guint max_matches,
+                                                          StrataMatch *matches);
 
 /* Returns: (transfer full): the label of section label index @label: "A".."Z",
  * then "A2".. for more. */

@@ -182,6 +182,87 @@ test_similar (void)
   g_assert_cmpuint (strata_feature_find_similar (z, T, D, 0, T, 8, -1.0, m), ==, 0);
 }
 
+/* The order of events counts: a motif played backwards (its four parts
+ * in reverse) scores below the motif itself, and stationary noise finds
+ * nothing at the default threshold. */
+static void
+test_similar_order (void)
+{
+  enum { T = 400, D = 24, P = 8 };   /* four parts of P frames */
+  g_autoptr(GRand) r = g_rand_new_with_seed (5);
+  g_autofree float *x = g_new (float, T * D);
+  float part[4][D];
+  StrataMatch m[8];
+
+  for (int k = 0; k < 4; k++)
+    for (int d = 0; d < D; d++)
+      part[k][d] = (float) (2.0 * gauss (r));
+  for (int t = 0; t < T; t++)
+    for (int d = 0; d < D; d++)
+      x[t * D + d] = (float) gauss (r);
+  /* The motif at 40 and 240, reversed at 140. */
+  for (int k = 0; k < 4; k++)
+    for (int t = 0; t < P; t++)
+      for (int d = 0; d < D; d++)
+        {
+          x[(40 + k * P + t) * D + d] = part[k][d] + (float) (0.3 * gauss (r));
+          x[(240 + k * P + t) * D + d] = part[k][d] + (float) (0.3 * gauss (r));
+          x[(140 + k * P + t) * D + d] = part[3 - k][d] + (float) (0.3 * gauss (r));
+        }
+  g_autofree float *z = strata_feature_standardize (x, T, D);
+  guint n = strata_feature_find_similar (z, T, D, 40, 40 + 4 * P, 8, -1.0, m);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpfloat (m[0].start, ==, 240);
+  g_assert_cmpfloat (m[0].score, >, 0.9);
+  for (guint i = 1; i < n; i++)
+    if (m[i].start == 140)
+      g_assert_cmpfloat (m[i].score, <, 0.5);
+
+  /* Noise alone: nothing at the window's default threshold. */
+  for (int t = 0; t < T; t++)
+    for (int d = 0; d < D; d++)
+      x[t * D + d] = (float) gauss (r);
+  g_autofree float *noise = strata_feature_standardize (x, T, D);
+  g_assert_cmpuint (strata_feature_find_similar (noise, T, D, 100, 100 + 4 * P, 8,
+                                                 STRATA_FEATURE_SIMILAR_MIN_SCORE, m), ==, 0);
+}
+
+/* The change curve peaks where the features change and stays low inside
+ * constant passages; it lies in [0, 1]. */
+static void
+test_change (void)
+{
+  enum { T = 300, D = 16 };
+  g_autoptr(GRand) r = g_rand_new_with_seed (9);
+  g_autofree float *x = g_new (float, T * D);
+  float a[D], b[D];
+
+  for (int d = 0; d < D; d++)
+    {
+      a[d] = (float) (2.0 * gauss (r));
+      b[d] = (float) (2.0 * gauss (r));
+    }
+  for (int t = 0; t < T; t++)
+    for (int d = 0; d < D; d++)
+      x[t * D + d] = (t < 150 ? a[d] : b[d]) + (float) (0.2 * gauss (r));
+  g_autofree float *z = strata_feature_standardize (x, T, D);
+  g_autofree float *c = strata_feature_change (z, T, D, 10);
+  int peak = 0;
+
+  for (int t = 0; t < T; t++)
+    {
+      g_assert_cmpfloat (c[t], >=, 0.0f);
+      g_assert_cmpfloat (c[t], <=, 1.0f);
+      if (c[t] > c[peak])
+        peak = t;
+    }
+  /* (The top 1 % is clipped to 1: the first of the frames there.) */
+  g_assert_cmpint (ABS (peak - 150), <=, 2);
+  g_assert_cmpfloat (c[150], >=, 0.9f);
+  g_assert_cmpfloat (c[75], <, 0.2f);
+  g_assert_cmpfloat (c[225], <, 0.2f);
+}
+
 /* ------------------------------------------------------------ sections */
 
 /* Blocks of @pattern ("ABA"), each @len frames of its letter's vector plus
@@ -632,6 +713,8 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/analysis/pca/order", test_order);
   g_test_add_func ("/strata/analysis/pca/rgb", test_pca_rgb);
   g_test_add_func ("/strata/analysis/similar/planted", test_similar);
+  g_test_add_func ("/strata/analysis/similar/order", test_similar_order);
+  g_test_add_func ("/strata/analysis/change", test_change);
   g_test_add_func ("/strata/analysis/sections/planted", test_sections);
   g_test_add_func ("/strata/analysis/cache/roundtrip", test_roundtrip);
   g_test_add_func ("/strata/analysis/cache/hostile", test_hostile);

@@ -1017,7 +1017,7 @@ test_side_panel (void)
   GtkWidget *tags = gtk_label_new ("rock 0.91");
   GtkWidget *mixing = gtk_label_new ("bass +4 dB");
   g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.side-panel");
-  int closed_width;
+  int closed_width, window_width;
 
   g_assert_cmpstr (accels[0], ==, "F9");
   /* every job of the track done (the piano roll's header is final) */
@@ -1027,15 +1027,18 @@ test_side_panel (void)
   g_assert_false (gtk_widget_get_mapped (panel));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   closed_width = gtk_widget_get_width (wave);
+  window_width = gtk_widget_get_width (GTK_WIDGET (window));
 
-  /* Open: the placeholder shows, the lanes stay, narrower. */
+  /* Open: the window's own page (similar passages) shows in place of the
+   * placeholder, the lanes stay, narrower. */
   activate ("win.side-panel");
   g_assert_true (strata_window_get_side_panel_open (window));
   g_assert_true (g_settings_get_boolean (settings, "side-panel-open"));
   g_assert_true (strata_test_wait (revealed, window->side_revealer, 5000));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (panel));
-  g_assert_true (gtk_widget_get_mapped (window->side_placeholder));
+  g_assert_true (gtk_widget_get_mapped (strata_window_get_similar_page (window)));
+  g_assert_false (gtk_widget_get_visible (window->side_placeholder));
   g_assert_false (gtk_widget_get_visible (window->side_switcher));
   g_assert_cmpuint (strata_timeline_get_n_lanes (tl), ==, n_lanes);
   for (guint i = 0; i < n_lanes; i++)
@@ -1046,11 +1049,11 @@ test_side_panel (void)
   g_assert_cmpint (gtk_widget_get_width (wave), <=, closed_width - 250);
   screenshot ("side-panel");
 
-  /* Pages: the first replaces the placeholder, the second brings a switcher. */
+  /* Pages: a second one brings a switcher. */
   strata_window_add_side_page (window, "tags", "Tags", tags);
   g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped, tags, 5000));
   g_assert_false (gtk_widget_get_visible (window->side_placeholder));
-  g_assert_false (gtk_widget_get_visible (window->side_switcher));
+  g_assert_true (gtk_widget_get_visible (window->side_switcher));
   strata_window_add_side_page (window, "mixing", "Mixing", mixing);
   g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped, mixing, 5000));
   g_assert_true (strata_test_wait ((gboolean (*) (gpointer)) gtk_widget_get_mapped,
@@ -1063,7 +1066,9 @@ test_side_panel (void)
   g_assert_true (strata_test_wait (revealed, window->side_revealer, 5000));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_false (gtk_widget_get_mapped (panel));
-  g_assert_cmpint (gtk_widget_get_width (wave), ==, closed_width);
+  /* (The switcher of three pages may have widened the window.) */
+  g_assert_cmpint (gtk_widget_get_width (wave), ==,
+                   closed_width + gtk_widget_get_width (GTK_WIDGET (window)) - window_width);
 
   /* The setting drives the panel too (a new window starts as it was left). */
   g_settings_set_boolean (settings, "side-panel-open", TRUE);
@@ -1088,6 +1093,37 @@ test_shortcuts_window (void)
     g_assert_cmpstr (accels[0], ==, "space");
     g_assert_cmpstr (zoom[0], ==, "win.zoom-fit");
     g_assert_cmpstr (esc[0], ==, "win.clear-selection");
+    g_auto(GStrv) next = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "n");
+    g_auto(GStrv) prev = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Shift>n");
+    g_assert_cmpstr (next[0], ==, "win.next-match");
+    g_assert_cmpstr (prev[0], ==, "win.previous-match");
+  }
+  {
+    /* Each action is listed once in the shortcuts window. */
+    GtkWidget *overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+    g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+    g_ptr_array_add (stack, overlay);
+    while (stack->len)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+        /* (The window's search page holds copies: only the sections count.) */
+        if (GTK_IS_SHORTCUTS_SHORTCUT (w)
+            && gtk_widget_get_ancestor (w, GTK_TYPE_SHORTCUTS_SECTION) != NULL)
+          {
+            g_autofree char *name = NULL;
+            g_object_get (w, "action-name", &name, NULL);
+            if (name)
+              {
+                g_assert_false (g_hash_table_contains (seen, name));
+                g_hash_table_add (seen, g_steal_pointer (&name));
+              }
+          }
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+    g_assert_true (g_hash_table_contains (seen, "win.next-match"));
+    g_assert_true (g_hash_table_contains (seen, "win.previous-match"));
   }
   /* zoom with Ctrl+plus / Ctrl+minus as in GNOME apps, and + / − kept */
   for (gsize i = 0; i < 4; i++)
