@@ -4,7 +4,8 @@
 #
 #   build-aux/strata.sh run [FILE]   set up, build, launch Strata (demo track by default)
 #   build-aux/strata.sh test         set up, build, run every test (normal + ASan/UBSan builds)
-#   build-aux/strata.sh bench        set up, build, run the benchmarks in tests/bench/
+#   build-aux/strata.sh bench [NAME...]  set up, build, run the benchmarks in tests/bench/
+#                                    (all but the booster studies, suite 'study': name them)
 #   build-aux/strata.sh fuzz         run each fuzzer for 10^6 executions (counts printed)
 set -eu
 cd "$(dirname "$0")/.."
@@ -47,8 +48,9 @@ case "$cmd" in
     sh build-aux/deps.sh --test
     setup build   # the same debugoptimized (-O2) build the tests use
     STRATA_REQUIRE_DISPLAY=1 xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
-      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10
-    sh tests/fuzz/run-fuzz.sh 300 safetensors
+      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10 \
+        $([ $# -gt 0 ] && echo "$@" || echo --no-suite study)
+    [ $# -gt 0 ] || sh tests/fuzz/run-fuzz.sh 300 safetensors
     ;;
   fuzz)
     sh build-aux/deps.sh --test

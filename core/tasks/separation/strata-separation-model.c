@@ -12,6 +12,7 @@
 
 #include "nn/strata-nn-ops.h"
 #include "nn/strata-safetensors.h"
+#include "tasks/strata-model-registry.h"
 #include "tasks/separation/strata-separation-private.h"
 
 G_DEFINE_QUARK (strata-separation-error-quark, strata_separation_error)
@@ -274,36 +275,18 @@ strata_separator_load (const char *path, GError **error)
   for (size_t i = 0; i < s->params.total; i++)
     if (!isfinite (s->params.values[i]))
       return invalid (s, error, path, _("the weights hold values that are not finite"));
-  g_autofree char *hash = NULL;
-  {
-    g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
-    if (mf)
-      hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                          (const guchar *) g_mapped_file_get_contents (mf),
-                                          g_mapped_file_get_length (mf));
-  }
   g_free (s->path);
   s->path = g_strdup (path);
   g_free (s->version);
-  s->version = g_strdup_printf ("strata-separation/1/%.12s", hash ? hash : "unknown");
+  s->version = strata_model_file_version (STRATA_SEPARATION_ARCHITECTURE, path);
   return s;
 }
 
 char *
 strata_separation_dup_default_path (void)
 {
-  const char *env = g_getenv ("STRATA_SEPARATION_MODEL_PATH");
-  if (env && *env)
-    return g_strdup (env);
-  g_autofree char *installed = g_build_filename (STRATA_MODELS_DIR,
-                                                 STRATA_SEPARATION_DEFAULT_FILE, NULL);
-  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&installed);
-  g_autofree char *source = g_build_filename (STRATA_SOURCE_DIR, "resources", "models",
-                                              STRATA_SEPARATION_DEFAULT_FILE, NULL);
-  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&source);
-  return NULL;
+  return strata_model_file_find ("STRATA_SEPARATION_MODEL_PATH", STRATA_MODELS_DIR,
+                                 STRATA_SEPARATION_DEFAULT_FILE);
 }
 
 StrataSeparator *

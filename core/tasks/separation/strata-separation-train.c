@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "corpus/strata-test-set.h"
+#include "corpus/strata-corpus.h"
 #include "model/strata-model-train.h"
 #include "nn/strata-safetensors.h"
 #include "tasks/separation/strata-separation-private.h"
@@ -73,33 +73,11 @@ piece_free (gpointer p)
   g_free (pc);
 }
 
-static int
-cmp_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 GPtrArray *
 strata_separation_list_pieces (const char *dir, GError **error)
 {
-  g_autoptr (GDir) d = g_dir_open (dir, 0, error);
-  if (!d)
-    return NULL;
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  const char *n;
-  while ((n = g_dir_read_name (d)))
-    {
-      if (n[0] == '.')
-        continue;
-      g_autofree char *p = g_build_filename (dir, n, NULL);
-      g_autofree char *stems = g_build_filename (p, "stems", NULL);
-      g_autofree char *other = g_build_filename (stems, "other.flac", NULL);
-      /* a piece the renderer is still writing has no other.flac yet */
-      if (g_file_test (other, G_FILE_TEST_IS_REGULAR) && !strata_corpus_path_is_test_set (p))
-        g_ptr_array_add (out, g_steal_pointer (&p));
-    }
-  g_ptr_array_sort (out, cmp_names);
-  return out;
+  /* a piece the renderer is still writing has no other.flac yet */
+  return strata_corpus_list_pieces (dir, "stems/other.flac", error);
 }
 
 /* The stems of a piece folder, and their sum as the mix. */
@@ -280,9 +258,14 @@ load_corpora (Trainer *t, GError **error)
         return FALSE;
     }
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (piece_free);
-  const double max_frames = opt->max_minutes * 60.0 * STRATA_SAMPLE_RATE / HOP;
+  double max_frames = opt->max_minutes * 60.0 * STRATA_SAMPLE_RATE / HOP;
+  /* with a held-out corpus, a fraction reads only the audio it keeps */
+  const double fraction = CLAMP (opt->fraction, 0.0, 1.0);
+  if (opt->valid_dirs && fraction < 1 && max_frames > 0)
+    max_frames *= fraction;
   if (!load_dirs (t, opt->corpus_dirs, foundation, all, max_frames, error) ||
-      !load_dirs (t, opt->valid_dirs, foundation, t->valid, 0, error))
+      !load_dirs (t, opt->valid_dirs, foundation, t->valid,
+                  opt->valid_max_minutes * 60.0 * STRATA_SAMPLE_RATE / HOP, error))
     return FALSE;
   GPtrArray *kept = g_ptr_array_new_with_free_func (piece_free);
   for (guint i = 0; i < all->len; i++)
@@ -292,7 +275,8 @@ load_corpora (Trainer *t, GError **error)
       all->pdata[i] = NULL;
     }
   /* a fraction of the data: the first pieces, at least one */
-  const guint keep = MAX (1, (guint) ceil (kept->len * CLAMP (opt->fraction, 0.0, 1.0)));
+  const guint keep = opt->valid_dirs && max_frames > 0
+                       ? kept->len : MAX (1, (guint) ceil (kept->len * fraction));
   for (guint i = 0; i < kept->len; i++)
     {
       Piece *pc = kept->pdata[i];

@@ -27,6 +27,7 @@ typedef struct {
   gboolean features;        /* inject the foundation model's fine and medium features */
   char    *foundation;      /* (nullable) the foundation model; NULL = the default one */
   double   max_minutes;     /* read at most this much training audio (0: all) */
+  double   valid_max_minutes; /* and of the held-out corpora (0: all) */
   double   fraction;        /* keep this share of the training pieces (1) */
   double   max_seconds;     /* stop after this wall time (0: no limit) */
   int      steps;
