@@ -287,6 +287,94 @@ test_task_cache (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+
+/* The backward pass against central differences of L = Σ w · masks, for
+ * every tensor of a small head with features. */
+static void
+test_gradients (void)
+{
+  StrataSeparationConfig cfg;
+  strata_separation_config_init (&cfg);
+  cfg.embed = 4, cfg.hidden = 3, cfg.decoder = 5;
+  cfg.features = 1, cfg.fine_dim = 3, cfg.medium_dim = 2;
+  g_autoptr (StrataSeparator) sep = strata_separator_new (&cfg, 11);
+  SepActs *a = _strata_sep_acts_new (sep, 2, 6, TRUE);
+  g_assert_nonnull (a);
+  StrataRng rng;
+  strata_rng_seed (&rng, 5);
+  const size_t N = 12;
+  strata_rng_fill_normal (&rng, a->x, N * SEP_IN, 0.0f, 1.0f);
+  strata_rng_fill_normal (&rng, a->fine, N * 3, 0.0f, 1.0f);
+  strata_rng_fill_normal (&rng, a->medium, 2 * a->Tm * 2, 0.0f, 1.0f);
+  g_autofree float *w = g_new (float, N * SEP_OUT);
+  strata_rng_fill_normal (&rng, w, N * SEP_OUT, 0.0f, 1.0f);
+  /* the rest of the head's weights a little larger, so that every path matters */
+  for (size_t i = 0; i < sep->params.total; i++)
+    sep->params.values[i] *= 3.0f;
+  strata_params_zero_grad (&sep->params);
+  _strata_sep_forward (sep, a);
+  memcpy (a->dmasks, w, N * SEP_OUT * sizeof (float));
+  _strata_sep_backward (sep, a);
+  double all_worst = 0;
+  for (int p = 0; p < sep->params.n_params; p++)
+    {
+      const StrataParamInfo *info = &sep->params.info[p];
+      float *v = strata_params_value (&sep->params, p);
+      const float *g = strata_params_grad (&sep->params, p);
+      double worst = 0;
+      for (size_t k = 0; k < info->numel; k += MAX (1, info->numel / 7))
+        {
+          const float keep = v[k], h = 2e-3f;
+          double l[2];
+          for (int side = 0; side < 2; side++)
+            {
+              v[k] = keep + (side ? -h : h);
+              _strata_sep_forward (sep, a);
+              l[side] = 0;
+              for (size_t i = 0; i < N * SEP_OUT; i++)
+                l[side] += (double) w[i] * a->masks[i];
+            }
+          v[k] = keep;
+          const double num = (l[0] - l[1]) / (2 * h);
+          const double rel = fabs (num - g[k]) / MAX (5e-2, fabs (num) + fabs (g[k]));
+          if (rel > 5e-2)
+            g_test_message ("  %s[%zu]: numeric %.5g, analytic %.5g", info->name, k, num, g[k]);
+          worst = MAX (worst, rel);
+        }
+      g_test_message ("%s: worst relative difference %.3g", info->name, worst);
+      all_worst = MAX (all_worst, worst);
+    }
+  g_assert_cmpfloat (all_worst, <, 5e-2);
+  _strata_sep_acts_free (a);
+}
+
+static void
+test_features (void)
+{
+  StrataSeparationConfig cfg;
+  strata_separation_config_init (&cfg);
+  cfg.embed = 8, cfg.hidden = 8, cfg.decoder = 8;
+  cfg.features = 1, cfg.fine_dim = 5, cfg.medium_dim = 3;
+  g_autoptr (StrataSeparator) sep = strata_separator_new (&cfg, 2);
+  g_autoptr (StrataAudio) mix = synth_mix (2.0, 220.0, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataStems) none = strata_separator_run (sep, mix, NULL, NULL, NULL, NULL, NULL,
+                                                       NULL, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, STRATA_SEPARATION_ERROR, STRATA_SEPARATION_ERROR_FEATURES);
+  g_clear_error (&error);
+  const int T = (int) (strata_audio_get_n_frames (mix) / STRATA_SEPARATION_HOP + 1);
+  g_autofree float *fine = g_new (float, T * 5), *medium = g_new (float, (T + 3) / 4 * 3);
+  StrataRng rng;
+  strata_rng_seed (&rng, 1);
+  strata_rng_fill_normal (&rng, fine, T * 5, 0.0f, 1.0f);
+  strata_rng_fill_normal (&rng, medium, (T + 3) / 4 * 3, 0.0f, 1.0f);
+  g_autoptr (StrataStems) s = strata_separator_run (sep, mix, fine, medium, NULL, NULL, NULL,
+                                                    NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (sum_error (s, mix), <=, 1e-4);
+}
+
 static void
 test_load_errors (void)
 {
@@ -323,5 +411,7 @@ main (int argc, char **argv)
   g_test_add_func ("/separation/payload", test_payload);
   g_test_add_func ("/separation/task-cache", test_task_cache);
   g_test_add_func ("/separation/load-errors", test_load_errors);
+  g_test_add_func ("/separation/gradients", test_gradients);
+  g_test_add_func ("/separation/features", test_features);
   return g_test_run ();
 }

@@ -5,7 +5,8 @@
  * Environment: STRATA_TRAIN_CORPUS (/work/corpora/train),
  * STRATA_VALID_CORPUS (/work/corpora/valid-tim), STRATA_BOOSTER_MINUTES
  * (training audio read, 20), STRATA_BOOSTER_SECONDS (budget a run, 480),
- * STRATA_BOOSTER_VALID_MINUTES (validation audio, 4). Run under nice.
+ * STRATA_BOOSTER_VALID_MINUTES (validation audio, 4), STRATA_BOOSTER_THREADS
+ * (OpenBLAS threads, 1). Run under nice.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -113,7 +114,8 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  strata_nn_set_num_threads (2);
+  /* one thread: on a shared machine OpenBLAS's second thread mostly waits */
+  strata_nn_set_num_threads ((int) env_double ("STRATA_BOOSTER_THREADS", 1));
   Study s = {
     .train_dir = (char *) (g_getenv ("STRATA_TRAIN_CORPUS") ? g_getenv ("STRATA_TRAIN_CORPUS")
                                                             : "/work/corpora/train"),
