@@ -110,12 +110,15 @@ print_row (const char *label, const double *v, int n)
 {
   g_print ("%-22s", label);
   double sum = 0;
+  int k = 0;
   for (int j = 0; j < n; j++)
     {
       g_print (" %7.2f", v[j]);
-      sum += v[j];
+      if (isfinite (v[j]))
+        sum += v[j], k++;
     }
-  g_print (" %7.2f\n", sum / n);
+  /* the mean of the stems that sound somewhere */
+  g_print (" %7.2f\n", k ? sum / k : NAN);
 }
 
 static void
