@@ -210,6 +210,12 @@ fof_song (const char *dir, StrataAudio **mix, StrataAudio **refs)
   return TRUE;
 }
 
+static int
+cmp_paths (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
 static void
 bench_fof (StrataSeparator *sep, const char *dirs)
 {
@@ -231,7 +237,7 @@ bench_fof (StrataSeparator *sep, const char *dirs)
           if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
             g_ptr_array_add (songs, g_build_filename (roots[r], name, NULL));
         }
-      g_ptr_array_sort (songs, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (songs, cmp_paths);
       for (guint i = 0; i < songs->len; i++)
         {
           StrataAudio *mix = NULL, *refs[2] = { NULL };
