@@ -43,6 +43,8 @@ strata_cli_train (int argc, char **argv)
 {
   if (argc >= 2 && strcmp (argv[1], "transcription") == 0)
     return strata_cli_train_transcription (argc - 1, argv + 1);
+  if (argc >= 2 && strcmp (argv[1], "separation") == 0)
+    return strata_cli_train_separation (argc - 1, argv + 1);
 
   g_auto (GStrv) corpus = NULL, valid = NULL;
   g_autofree char *output = NULL, *prior_steps = NULL, *prior_batch = NULL;

@@ -29,6 +29,7 @@ static const Command commands[] = {
   { "features", strata_cli_features, N_("Coarse, medium and fine features and tokens as an .npz") },
   { "sections", strata_cli_sections, N_("Automatic sections as JSON, CSV or Audacity labels") },
   { "transcribe", strata_cli_transcribe, N_("Notes of audio files as MIDI, JSON or CSV") },
+  { "separate", strata_cli_separate, N_("Separate audio files into stems (drums, bass, guitar, piano, vocals, other)") },
   { "train",  strata_cli_train,  N_("Train the foundation model or the transcription head from corpora") },
 };
 

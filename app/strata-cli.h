@@ -28,6 +28,9 @@ int strata_cli_transcribe (int argc, char **argv);
 int strata_cli_sections (int argc, char **argv);
 /* `train transcription`: argv[0] = "transcription" */
 int strata_cli_train_transcription (int argc, char **argv);
+int strata_cli_separate (int argc, char **argv);
+/* `train separation`: argv[0] = "separation" (strata-cli-separate.c) */
+int strata_cli_train_separation (int argc, char **argv);
 
 /* Prints "strata-cli: <message>" on stderr. */
 void strata_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -4,8 +4,9 @@
 #
 #   build-aux/strata.sh run [FILE]   set up, build, launch Strata (demo track by default)
 #   build-aux/strata.sh test         set up, build, run every test (normal + ASan/UBSan builds)
-#   build-aux/strata.sh bench [NAME...]  set up, build, run the benchmarks in
-#                                    tests/bench/ (only NAME... when given)
+#   build-aux/strata.sh bench [NAME...]  set up, build, run the benchmarks in tests/bench/
+#                                    (only NAME... when given; without names all but
+#                                    the booster studies, suite 'study': name them)
 #   build-aux/strata.sh fuzz         run each fuzzer for 10^6 executions (counts printed)
 set -eu
 cd "$(dirname "$0")/.."
@@ -52,7 +53,8 @@ case "$cmd" in
       echo "strata: Basic Pitch's packages not installed; its benchmark will skip" >&2
     # With names (bench basic-pitch transcription ...), only those benchmarks.
     STRATA_REQUIRE_DISPLAY=1 xvfb-run -a -s '-screen 0 1280x1024x24 -nolisten tcp' \
-      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10 "$@"
+      meson test -C build --benchmark --print-errorlogs --verbose --timeout-multiplier 10 \
+        $([ $# -gt 0 ] && echo "$@" || echo --no-suite study)
     [ $# -gt 0 ] || sh tests/fuzz/run-fuzz.sh 300 safetensors
     ;;
   fuzz)

@@ -76,6 +76,9 @@ strata_audio_write_output (StrataOutput       *out,
     case STRATA_AUDIO_FORMAT_FLAC_PCM16:
       sfinfo.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
       break;
+    case STRATA_AUDIO_FORMAT_WAV_PCM24:
+      sfinfo.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+      break;
     default:
       g_return_val_if_reached (FALSE);
     }

@@ -141,6 +141,7 @@ typedef enum {
   STRATA_AUDIO_FORMAT_WAV_PCM16,
   STRATA_AUDIO_FORMAT_FLAC,        /* 24-bit */
   STRATA_AUDIO_FORMAT_FLAC_PCM16,
+  STRATA_AUDIO_FORMAT_WAV_PCM24,
 } StrataAudioFormat;
 
 /* Writes interleaved float samples with libsndfile through a StrataOutput

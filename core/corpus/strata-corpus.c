@@ -907,3 +907,30 @@ strata_corpus_index (const char * const  *folders,
     *n_files_out = n_files;
   return TRUE;
 }
+
+static int
+cmp_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GPtrArray *
+strata_corpus_list_pieces (const char *dir, const char *required, GError **error)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, error);
+  if (!d)
+    return NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  const char *n;
+  while ((n = g_dir_read_name (d)))
+    {
+      if (n[0] == '.')
+        continue;
+      g_autofree char *p = g_build_filename (dir, n, NULL);
+      g_autofree char *file = g_build_filename (p, required, NULL);
+      if (g_file_test (file, G_FILE_TEST_IS_REGULAR) && !strata_corpus_path_is_test_set (p))
+        g_ptr_array_add (out, g_steal_pointer (&p));
+    }
+  g_ptr_array_sort (out, cmp_paths);
+  return out;
+}

@@ -77,4 +77,20 @@ void     strata_corpus_measure_levels (const float *x,
                                        double      *peak_db,
                                        double      *rms_db);
 
+/**
+ * strata_corpus_list_pieces:
+ * @dir: a rendered corpus (a folder of piece folders)
+ * @required: a file each piece folder must hold, relative to it
+ *   ("notes.csv", "stems/other.flac": a piece still being rendered has not
+ *   written it yet)
+ * @error: return location for a #GError
+ *
+ * The trainers' view of a corpus; folders of the test set
+ * (strata_corpus_path_is_test_set()) are left out.
+ *
+ * Returns: (transfer full) (element-type filename) (nullable): the piece
+ *   folders' paths, sorted by name, or %NULL when @dir cannot be read.
+ */
+GPtrArray *strata_corpus_list_pieces (const char *dir, const char *required, GError **error);
+
 G_END_DECLS

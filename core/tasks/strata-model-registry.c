@@ -254,3 +254,31 @@ strata_model_registry_get_finish (StrataEngine *engine, GAsyncResult *result, GE
 {
   return strata_engine_run_finish (engine, result, error);
 }
+
+char *
+strata_model_file_find (const char *env_var, const char *installed_dir, const char *file_name)
+{
+  const char *env = g_getenv (env_var);
+  if (env && *env)
+    return g_strdup (env);
+  g_autofree char *installed = g_build_filename (installed_dir, file_name, NULL);
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&installed);
+  g_autofree char *source = g_build_filename (STRATA_SOURCE_DIR, "resources", "models",
+                                              file_name, NULL);
+  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&source);
+  return NULL;
+}
+
+char *
+strata_model_file_version (const char *name, const char *path)
+{
+  g_autofree char *hash = NULL;
+  g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
+  if (mf)
+    hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                        (const guchar *) g_mapped_file_get_contents (mf),
+                                        g_mapped_file_get_length (mf));
+  return g_strdup_printf ("%s/1/%.12s", name, hash ? hash : "unknown");
+}

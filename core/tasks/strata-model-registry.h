@@ -58,4 +58,30 @@ gpointer     strata_model_registry_get_finish  (StrataEngine           *engine,
                                                 GAsyncResult           *result,
                                                 GError                **error);
 
+/**
+ * strata_model_file_find:
+ * @env_var: the variable that overrides the search (e.g.
+ *   "STRATA_SEPARATION_MODEL_PATH")
+ * @installed_dir: where the installed models are
+ * @file_name: the weights' file name
+ *
+ * A task head's default weights: $@env_var when set, else the installed
+ * file, else the source tree's resources/models copy.
+ *
+ * Returns: (transfer full) (nullable): the first path that exists.
+ */
+char        *strata_model_file_find            (const char *env_var,
+                                                const char *installed_dir,
+                                                const char *file_name);
+/**
+ * strata_model_file_version:
+ * @name: the head's name ("strata-separation")
+ * @path: its weights file
+ *
+ * Returns: (transfer full): "@name/1/<12 hex digits of the file's SHA-256>"
+ *   ("unknown" when the file cannot be mapped), for cache keys.
+ */
+char        *strata_model_file_version         (const char *name,
+                                                const char *path);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "nn/strata-nn-ops.h"
 #include "nn/strata-safetensors.h"
+#include "tasks/strata-model-registry.h"
 #include "tasks/transcription/strata-transcription-private.h"
 
 #define P88 STRATA_TRANSCRIPTION_N_PITCHES
@@ -296,36 +297,18 @@ strata_transcriber_load (const char *path, GError **error)
         strata_transcriber_free (tr);
         return NULL;
       }
-  g_autofree char *hash = NULL;
-  {
-    g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
-    if (mf)
-      hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                          (const guchar *) g_mapped_file_get_contents (mf),
-                                          g_mapped_file_get_length (mf));
-  }
   g_free (tr->path);
   tr->path = g_strdup (path);
   g_free (tr->version);
-  tr->version = g_strdup_printf ("strata-transcription/1/%.12s", hash ? hash : "unknown");
+  tr->version = strata_model_file_version (STRATA_TRANSCRIPTION_ARCHITECTURE, path);
   return tr;
 }
 
 char *
 strata_transcription_dup_default_path (void)
 {
-  const char *env = g_getenv ("STRATA_TRANSCRIPTION_MODEL_PATH");
-  if (env && *env)
-    return g_strdup (env);
-  g_autofree char *installed = g_build_filename (STRATA_MODELS_DIR,
-                                                 STRATA_TRANSCRIPTION_DEFAULT_FILE, NULL);
-  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&installed);
-  g_autofree char *source = g_build_filename (STRATA_SOURCE_DIR, "resources", "models",
-                                              STRATA_TRANSCRIPTION_DEFAULT_FILE, NULL);
-  if (g_file_test (source, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&source);
-  return NULL;
+  return strata_model_file_find ("STRATA_TRANSCRIPTION_MODEL_PATH", STRATA_MODELS_DIR,
+                                 STRATA_TRANSCRIPTION_DEFAULT_FILE);
 }
 
 StrataTranscriber *

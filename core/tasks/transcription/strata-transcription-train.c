@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "corpus/strata-test-set.h"
+#include "corpus/strata-corpus.h"
 #include "model/strata-model-train.h"
 #include "nn/strata-safetensors.h"
 #include "tasks/transcription/strata-transcription-private.h"
@@ -66,34 +66,6 @@ piece_free (gpointer p)
   if (pc->notes)
     g_array_unref (pc->notes);
   g_free (pc);
-}
-
-static int
-cmp_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* The piece folders (mix + notes.csv) of @dir, sorted by name. */
-static GPtrArray *
-list_pieces (const char *dir, GError **error)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, error);
-  if (!d)
-    return NULL;
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  const char *n;
-  while ((n = g_dir_read_name (d)))
-    {
-      if (n[0] == '.')
-        continue;
-      g_autofree char *p = g_build_filename (dir, n, NULL);
-      g_autofree char *csv = g_build_filename (p, "notes.csv", NULL);
-      if (g_file_test (csv, G_FILE_TEST_IS_REGULAR) && !strata_corpus_path_is_test_set (p))
-        g_ptr_array_add (out, g_steal_pointer (&p));
-    }
-  g_ptr_array_sort (out, cmp_names);
-  return out;
 }
 
 static gboolean
@@ -154,7 +126,8 @@ load_corpora (Trainer *t, GError **error)
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (piece_free);
   for (int d = 0; t->opt->corpus_dirs && t->opt->corpus_dirs[d]; d++)
     {
-      g_autoptr (GPtrArray) dirs = list_pieces (t->opt->corpus_dirs[d], error);
+      g_autoptr (GPtrArray) dirs = strata_corpus_list_pieces (t->opt->corpus_dirs[d],
+                                                              "notes.csv", error);
       if (!dirs)
         return FALSE;
       for (guint i = 0; i < dirs->len; i++)
@@ -163,7 +136,8 @@ load_corpora (Trainer *t, GError **error)
     }
   for (int d = 0; t->opt->valid_dirs && t->opt->valid_dirs[d]; d++)
     {
-      g_autoptr (GPtrArray) dirs = list_pieces (t->opt->valid_dirs[d], error);
+      g_autoptr (GPtrArray) dirs = strata_corpus_list_pieces (t->opt->valid_dirs[d],
+                                                              "notes.csv", error);
       if (!dirs)
         return FALSE;
       for (guint i = 0; i < dirs->len; i++)
