@@ -219,7 +219,7 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
   for (gint64 i = 0; i < n; i++)
     mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
   int T = 0;
-  g_autofree float *mel = _strata_model_log_mel (&model->vae, mono, n, &T);
+  g_autofree float *mel = _strata_model_input (&model->vae, mono, n, &T);
   g_free (mono);
   if (!mel)
     {

@@ -193,7 +193,7 @@ add_piece (Set *set, const char *dir, StrataModel *models[2])
     mono[i] = 0.5f * (strata_audio_get_samples (audio)[2 * i] +
                       strata_audio_get_samples (audio)[2 * i + 1]);
   int T_mel;
-  g_autofree float *mel = _strata_model_log_mel (&models[0]->vae, mono, n, &T_mel);
+  g_autofree float *mel = _strata_log_mel_raw (mono, n, &T_mel);
   const int T = MIN (T_mel, f[0]->level[2].T);
   /* pitch classes per fine frame */
   g_autofree float *pc = g_new0 (float, (gsize) T * 12);
@@ -494,7 +494,7 @@ bench_recon (StrataModel *m)
         mono[i] = 0.5f * (strata_audio_get_samples (audio)[2 * i] +
                           strata_audio_get_samples (audio)[2 * i + 1]);
       int T;
-      g_autofree float *mel = _strata_model_log_mel (&m->vae, mono, n, &T);
+      g_autofree float *mel = _strata_model_input (&m->vae, mono, n, &T);
       for (int s = 0; s + 1024 <= T; s += 1024)
         {
           memcpy (_strata_hqvae_acts_input (a), mel + (size_t) s * 128, 1024 * 128 * sizeof (float));
