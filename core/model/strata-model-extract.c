@@ -251,7 +251,7 @@ strata_model_extract (StrataModel *model, StrataAudio *audio,
         }
       tok[l] = fl->tokens;
     }
-  if (!_strata_model_tokens (&model->vae, mel, T, tok, T_lv, abort_func, abort_data))
+  if (!_strata_model_tokens (&model->vae, mel, T, tok, T_lv, NULL, abort_func, abort_data))
     {
       if (!cancelled (abort_func, abort_data, error))
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));

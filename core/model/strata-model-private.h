@@ -213,9 +213,10 @@ float       *_strata_model_input_raw (StrataModelFrontend frontend, const float 
 float       *_strata_log_mel_raw (const float *mono, gint64 n, int *n_frames);
 /* Stage-1 tokens of a whole standardised log-mel (T, M), chunked with
  * context; tokens[l] get (T_pad >> shift_l) entries, T_pad = T rounded up
- * to 16. Returns FALSE when aborted. */
+ * to 16; @zhat (nullable) gets the encoder's latents ẑ of each level, as many
+ * rows of code_dim. Returns FALSE when aborted. */
 gboolean     _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3],
-                                   int T_level[3], StrataAbortFunc abort_func,
+                                   int T_level[3], float *zhat[3], StrataAbortFunc abort_func,
                                    gpointer abort_data);
 
 G_END_DECLS

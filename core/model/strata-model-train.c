@@ -864,7 +864,7 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
         const int T_pad = (pc->T + 15) / 16 * 16;
         for (int l = 0; l < 3; l++)
           pc->tok[l] = g_new0 (int32_t, T_pad >> (2 * (2 - l)));
-        _strata_model_tokens (&t->vae, pc->mel, pc->T, pc->tok, pc->T_tok, NULL, NULL);
+        _strata_model_tokens (&t->vae, pc->mel, pc->T, pc->tok, pc->T_tok, NULL, NULL, NULL);
       }
   say (t, "tokens extracted (%.0f s)", g_timer_elapsed (t->timer, NULL));
 

@@ -449,8 +449,9 @@ _strata_model_input (const HqVae *vae, const float *mono, gint64 n, int *n_frame
 
 gboolean
 _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], int T_level[3],
-                      StrataAbortFunc abort_func, gpointer abort_data)
+                      float *zhat[3], StrataAbortFunc abort_func, gpointer abort_data)
 {
+  const int d = vae->cfg.code_dim;
   const int M = vae->cfg.n_mels;
   const int T_pad = (T + 15) / 16 * 16;
   for (int l = 0; l < 3; l++)
@@ -489,6 +490,11 @@ _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], i
           const int32_t *idx = _strata_hqvae_acts_tokens (a, l);
           for (int t = s >> sh; t < e >> sh; t++)
             tokens[l][t] = idx[t - (w0 >> sh)];
+          int N;
+          const float *z = _strata_hqvae_acts_zhat (a, l, &N);
+          for (int t = s >> sh; zhat && t < e >> sh; t++)
+            memcpy (zhat[l] + (size_t) t * d, z + (size_t) (t - (w0 >> sh)) * d,
+                    (size_t) d * sizeof (float));
         }
     }
   _strata_hqvae_acts_free (a);
