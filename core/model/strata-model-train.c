@@ -460,7 +460,7 @@ validate1 (Trainer *t)
     }
   for (int k = 0; k < 3; k++)
     t->opt->valid_mse[k] = (float) mse[k];
-  say (t, "  valid hard-code MSE (standardised log-mel; 1.0 = predicting the mean): "
+  say (t, "  valid hard-code MSE (standardised input; 1.0 = predicting the mean): "
        "coarse %.4f  coarse+medium %.4f  all %.4f", mse[0], mse[1], mse[2]);
   return (float) mse[2];
 }
