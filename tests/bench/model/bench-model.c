@@ -31,7 +31,9 @@
  * and $STRATA_VALID_CORPUS (folders from `strata-cli corpus render`),
  * default /work/corpora/train and /work/corpora/valid-tim-3; the probes are
  * skipped without them. $STRATA_BENCH_MAX_PIECES limits the training
- * pieces; STRATA_BENCH_RANDOM=0 leaves out the random controls.
+ * pieces; STRATA_BENCH_RANDOM=0 leaves out the random controls (or
+ * =m1,m3 keeps those models' only; STRATA_BENCH_LAYERS also takes a list);
+ * STRATA_BENCH_SPEED=m1 times only the models listed.
  * Reports only; never fails on timing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -173,6 +175,7 @@ typedef struct {
 typedef struct {
   GPtrArray *models;    /* StrataModel, the benched ones then their random controls */
   int n_bench;          /* models benched */
+  GArray *control_of;   /* int: the benched model of each random control */
   GPtrArray *labels;    /* char *, a label per benched model */
   GPtrArray *sources;   /* Source */
   GPtrArray *reprs;     /* Repr */
@@ -228,18 +231,35 @@ add_repr (Bench *b, const char *name, int n, const int *src)
 
 static const char *const level_names[3] = { "coarse", "medium", "fine" };
 
+/* Whether the benched model @k (0-based, label "m<k+1>") is in the list
+ * $@var: "all", "none", or labels such as "m1,m3"; @dflt when unset. */
+static gboolean
+model_listed (const char *var, int k, gboolean dflt)
+{
+  const char *v = g_getenv (var);
+  if (!v)
+    return dflt;
+  if (g_str_equal (v, "all") || g_str_equal (v, "1"))
+    return TRUE;
+  g_auto (GStrv) parts = g_strsplit (v, ",", -1);
+  g_autofree char *label = g_strdup_printf ("m%d", k + 1);
+  return g_strv_contains ((const char *const *) parts, label);
+}
+
 /* The sources and representations: for each benched model and its
  * random control the three strata at the default layer and their
- * concatenation; with @layers, every prior layer and the encoder latents
- * of each level on their own; log-mel and log-frequency. */
+ * concatenation; for the models in $STRATA_BENCH_LAYERS every prior layer
+ * and the encoder latents of each level on their own, for those in
+ * $STRATA_BENCH_LATENTS the latents; log-mel and log-frequency. */
 static void
-plan (Bench *b, gboolean layers)
+plan (Bench *b)
 {
   const int n_all = (int) b->models->len;
   for (int k = 0; k < n_all; k++)
     {
       StrataModel *m = b->models->pdata[k];
-      const char *label = b->labels->pdata[k % b->n_bench];
+      const char *label = b->labels->pdata[k < b->n_bench
+                                           ? k : g_array_index (b->control_of, int, k - b->n_bench)];
       const gboolean random = k >= b->n_bench;
       const int L = strata_model_get_default_layer (m);
       int cat[3];
@@ -252,12 +272,14 @@ plan (Bench *b, gboolean layers)
         }
       g_autofree char *nm = g_strdup_printf ("%s%s c+m+f L%d", random ? "random " : "", label, L);
       add_repr (b, nm, 3, cat);
-      if (!layers || random)
+      if (random)
         continue;
+      const gboolean layers = model_listed ("STRATA_BENCH_LAYERS", k, FALSE);
+      const gboolean latent = layers || model_listed ("STRATA_BENCH_LATENTS", k, FALSE);
       for (int l = 0; l < 3; l++)
-        for (int layer = 0; layer <= m->vae.cfg.prior_layers; layer++)
+        for (int layer = 0; layer <= (layers ? m->vae.cfg.prior_layers : 0); layer++)
           {
-            if (layer == L)
+            if (layer == L || (layer == 0 && !latent))
               continue;
             g_autofree char *ln = layer == 0
                                   ? g_strdup_printf ("%s %s latent", label, level_names[l])
@@ -805,9 +827,13 @@ bench_probes (GPtrArray *bench_models, GPtrArray *labels)
   for (guint k = 0; k < bench_models->len; k++)
     g_ptr_array_add (b.models, strata_model_ref (bench_models->pdata[k]));
   /* the controls: same architecture, random weights, the trained front end */
-  for (guint k = 0; k < bench_models->len && g_strcmp0 (g_getenv ("STRATA_BENCH_RANDOM"), "0");
-       k++)
+  g_autoptr (GArray) control_of = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint k = 0; k < bench_models->len; k++)
     {
+      if (!model_listed ("STRATA_BENCH_RANDOM", (int) k, TRUE) ||
+          g_strcmp0 (g_getenv ("STRATA_BENCH_RANDOM"), "0") == 0)
+        continue;
+      g_array_append_val (control_of, k);
       StrataModel *trained = bench_models->pdata[k];
       HqVae vae;
       Prior priors[3];
@@ -834,7 +860,8 @@ bench_probes (GPtrArray *bench_models, GPtrArray *labels)
   b.pitch = g_array_new (FALSE, FALSE, sizeof (float));
   b.onset = g_array_new (FALSE, FALSE, sizeof (float));
   b.vpieces = g_ptr_array_new ();
-  plan (&b, g_strcmp0 (g_getenv ("STRATA_BENCH_LAYERS"), "1") == 0);
+  b.control_of = control_of;
+  plan (&b);
   const char *mp = g_getenv ("STRATA_BENCH_MAX_PIECES");
   double t0 = now ();
   int ntp = load_set (&b, tr_dir, mp ? atoi (mp) : 1000, FALSE);
@@ -1047,7 +1074,8 @@ main (int argc, char **argv)
               strata_model_get_default_layer (m));
     }
   for (guint i = 0; i < models->len; i++)
-    speed_in_child (paths->len ? paths->pdata[i] : NULL, labels->pdata[i]);
+    if (model_listed ("STRATA_BENCH_SPEED", (int) i, TRUE))
+      speed_in_child (paths->len ? paths->pdata[i] : NULL, labels->pdata[i]);
   strata_nn_set_num_threads (2);
   for (guint i = 0; i < models->len; i++)
     bench_stage1 (models->pdata[i], labels->pdata[i]);
