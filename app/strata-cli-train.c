@@ -48,6 +48,7 @@ strata_cli_train (int argc, char **argv)
 
   g_auto (GStrv) corpus = NULL, valid = NULL;
   g_autofree char *output = NULL, *prior_steps = NULL, *prior_batch = NULL;
+  g_autofree char *frontend = NULL, *anneal = NULL;
   int steps = -1, batch = -1, threads = 2;
   double lr = 0.0;
   gboolean resume = FALSE, tiny = FALSE, f32 = FALSE;
@@ -64,6 +65,11 @@ strata_cli_train (int argc, char **argv)
       N_("Steps of the coarse, medium and fine priors (600,1200,1500)"), N_("C,M,F") },
     { "prior-batch", 0, 0, G_OPTION_ARG_STRING, &prior_batch,
       N_("Windows per prior step (16,12,12)"), N_("C,M,F") },
+    { "frontend", 0, 0, G_OPTION_ARG_STRING, &frontend,
+      N_("Input spectrogram: log-mel (128 mels, versions 1 and 2) or log-frequency (264 bins, A0..C8)"),
+      N_("NAME") },
+    { "anneal", 0, 0, G_OPTION_ARG_STRING, &anneal,
+      N_("Final factor on each level’s variance bound, e.g. 1,1,0.05 (1 = none)"), N_("C,M,F") },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Peak learning rate (1e-3)"), N_("LR") },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (1)"), N_("S") },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("OpenBLAS threads (2)"), N_("N") },
@@ -114,6 +120,30 @@ strata_cli_train (int argc, char **argv)
         strata_cli_error (_("--prior-batch values must be at least 1"));
         return STRATA_CLI_USAGE;
       }
+  if (frontend && strcmp (frontend, "log-frequency") == 0)
+    opt.frontend = STRATA_MODEL_FRONTEND_LOG_FREQ;
+  else if (frontend && strcmp (frontend, "log-mel") != 0)
+    {
+      strata_cli_error (_("--frontend must be log-mel or log-frequency, not “%s”"), frontend);
+      return STRATA_CLI_USAGE;
+    }
+  if (anneal)
+    {
+      g_auto (GStrv) parts = g_strsplit (anneal, ",", -1);
+      gboolean good = g_strv_length (parts) == 3;
+      for (int l = 0; good && l < 3; l++)
+        {
+          char *end = NULL;
+          double v = g_ascii_strtod (parts[l], &end);
+          good = end && end != parts[l] && !*end && v > 0.0 && v <= 1.0;
+          opt.anneal[l] = (float) v;
+        }
+      if (!good)
+        {
+          strata_cli_error (_("--anneal takes three factors in (0, 1], e.g. 1,1,0.05"));
+          return STRATA_CLI_USAGE;
+        }
+    }
   if (lr > 0)
     opt.lr1 = opt.lr_prior = (float) lr;
   opt.corpus_dirs = corpus;

@@ -7,7 +7,10 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
+
+#include "dsp/strata-logfreq.h"
 
 #include "model/strata-model-private.h"
 
@@ -109,6 +112,12 @@ _strata_model_config_to_json (const StrataModelConfig *cfg)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
+  /* written only when it is not the log-mel of versions 1 and 2 */
+  if (cfg->frontend == STRATA_MODEL_FRONTEND_LOG_FREQ)
+    {
+      json_builder_set_member_name (b, "frontend");
+      json_builder_add_string_value (b, "log-frequency");
+    }
   json_builder_set_member_name (b, "n_mels");
   json_builder_add_int_value (b, cfg->n_mels);
   add_ints (b, "width", cfg->width, 3);
@@ -204,6 +213,17 @@ _strata_model_config_from_json (StrataModelConfig *cfg, const char *json, GError
     bad = "prior_window";
   else if (!get_int (o, "default_layer", 1, cfg->prior_layers, &cfg->default_layer))
     bad = "default_layer";
+  JsonNode *fn = json_object_get_member (o, "frontend");
+  if (!bad && fn)
+    {
+      const char *name = JSON_NODE_HOLDS_VALUE (fn) &&
+                         json_node_get_value_type (fn) == G_TYPE_STRING
+                         ? json_node_get_string (fn) : NULL;
+      if (g_strcmp0 (name, "log-frequency") == 0)
+        cfg->frontend = STRATA_MODEL_FRONTEND_LOG_FREQ;
+      else if (g_strcmp0 (name, "log-mel") != 0)
+        bad = "frontend";
+    }
   for (int l = 0; !bad && l < 3; l++)
     if (cfg->prior_dim[l] % cfg->prior_heads != 0 || cfg->prior_ctx[l] % 4 != 0)
       bad = "prior_dim/prior_ctx";
@@ -236,10 +256,28 @@ _strata_model_config_from_json (StrataModelConfig *cfg, const char *json, GError
 }
 
 const char *
-_strata_model_frontend_json (void)
+_strata_model_frontend_json (StrataModelFrontend frontend)
 {
+  if (frontend == STRATA_MODEL_FRONTEND_LOG_FREQ)
+    return "{\"sample_rate\":44100,\"n_fft\":4096,\"hop\":512,\"bins\":264,"
+           "\"scale\":\"log-frequency, 3 bins a semitone, MIDI 20.67..108.33\","
+           "\"window\":\"hann-periodic\",\"center\":true,\"channels\":\"mean-of-stereo\","
+           "\"log\":\"(max(dB re full-scale sine,-100)+50)/25\","
+           "\"normalization\":\"per-band (x-frontend.mel_mean)/frontend.mel_std\"}";
   return "{\"sample_rate\":44100,\"n_fft\":2048,\"hop\":512,\"n_mels\":128,\"fmin\":0,"
          "\"fmax\":22050,\"mel\":\"slaney\",\"window\":\"hann-periodic\",\"center\":true,"
          "\"channels\":\"mean-of-stereo\",\"log\":\"ln(max(mel,1e-5))\","
          "\"normalization\":\"per-band (x-frontend.mel_mean)/frontend.mel_std\"}";
+}
+
+int
+_strata_model_frontend_bins (StrataModelFrontend frontend)
+{
+  return frontend == STRATA_MODEL_FRONTEND_LOG_FREQ ? STRATA_LOGFREQ_N_BINS : 128;
+}
+
+float
+_strata_model_frontend_silence (StrataModelFrontend frontend)
+{
+  return frontend == STRATA_MODEL_FRONTEND_LOG_FREQ ? STRATA_LOGFREQ_SILENCE : logf (1e-5f);
 }

@@ -250,7 +250,7 @@ strata_model_extract_mono_take (StrataModel *model, float *mono, gint64 n,
   if (progress)
     progress (0.0, "spectrogram", progress_data);
   int T = 0;
-  g_autofree float *mel = _strata_model_log_mel (&model->vae, owned, n, &T);
+  g_autofree float *mel = _strata_model_input (&model->vae, owned, n, &T);
   g_clear_pointer (&owned, g_free);
   if (!mel)
     {
@@ -282,7 +282,7 @@ strata_model_extract_mono_take (StrataModel *model, float *mono, gint64 n,
         }
       tok[l] = fl->tokens;
     }
-  if (!_strata_model_tokens (&model->vae, mel, T, tok, T_lv, abort_func, abort_data))
+  if (!_strata_model_tokens (&model->vae, mel, T, tok, T_lv, NULL, abort_func, abort_data))
     {
       if (!cancelled (abort_func, abort_data, error))
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Out of memory"));

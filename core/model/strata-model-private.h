@@ -41,7 +41,8 @@ G_BEGIN_DECLS
 #define STRATA_MODEL_MAX_TAGS 64
 
 typedef struct {
-  int n_mels;                         /* M, 128 */
+  StrataModelFrontend frontend;
+  int n_mels;                         /* M: input bins, 128 (log-mel) or 264 */
   int width[STRATA_N_LEVELS];         /* stage-1 channels per level */
   int code_dim;                       /* d of every codebook */
   int K[STRATA_N_LEVELS];             /* codebook sizes */
@@ -64,8 +65,12 @@ void     _strata_model_config_clear   (StrataModelConfig *cfg);
 char    *_strata_model_config_to_json (const StrataModelConfig *cfg);
 gboolean _strata_model_config_from_json (StrataModelConfig *cfg, const char *json,
                                          GError **error);
-/* Front-end metadata string (strata.frontend). */
-const char *_strata_model_frontend_json (void);
+/* Front-end metadata string (strata.frontend) of @frontend. */
+const char *_strata_model_frontend_json (StrataModelFrontend frontend);
+/* Input bins of @frontend (128 or 264). */
+int      _strata_model_frontend_bins (StrataModelFrontend frontend);
+/* The raw value of a silent bin of @frontend (before standardisation). */
+float    _strata_model_frontend_silence (StrataModelFrontend frontend);
 /* TRUE when @max_numel is 0 or the declared tensors hold at most that many
  * floats. */
 gboolean _strata_params_fit (const StrataParams *params, size_t max_numel);
@@ -197,16 +202,21 @@ StrataModel *_strata_model_new_from_parts (HqVae *vae, Prior priors[STRATA_N_LEV
 /* Writes the weights (F16 when @half) with all metadata. */
 gboolean     _strata_model_save (const StrataModel *model, const char *path, gboolean half,
                                  GError **error);
-/* Standardised log-mel of mono @x: (T, M), T = n/512 + 1; g_free. */
-float       *_strata_model_log_mel (const HqVae *vae, const float *mono, gint64 n,
-                                    int *n_frames);
-/* Raw log-mel (not standardised), (T, M). */
+/* Standardised input of mono @x through the model's front end: (T, M),
+ * T = n/512 + 1; g_free. */
+float       *_strata_model_input (const HqVae *vae, const float *mono, gint64 n,
+                                  int *n_frames);
+/* Raw input of @frontend (not standardised), (T, bins); g_free. */
+float       *_strata_model_input_raw (StrataModelFrontend frontend, const float *mono, gint64 n,
+                                      int *n_frames);
+/* Raw log-mel (not standardised), (T, 128). */
 float       *_strata_log_mel_raw (const float *mono, gint64 n, int *n_frames);
 /* Stage-1 tokens of a whole standardised log-mel (T, M), chunked with
  * context; tokens[l] get (T_pad >> shift_l) entries, T_pad = T rounded up
- * to 16. Returns FALSE when aborted. */
+ * to 16; @zhat (nullable) gets the encoder's latents ẑ of each level, as many
+ * rows of code_dim. Returns FALSE when aborted. */
 gboolean     _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3],
-                                   int T_level[3], StrataAbortFunc abort_func,
+                                   int T_level[3], float *zhat[3], StrataAbortFunc abort_func,
                                    gpointer abort_data);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ strata_train_options_init (StrataTrainOptions *opt)
   opt->crop1 = 256;
   opt->steps_prior[0] = 600, opt->steps_prior[1] = 1200, opt->steps_prior[2] = 1500;
   opt->batch_prior[0] = 16, opt->batch_prior[1] = 12, opt->batch_prior[2] = 12;
+  opt->anneal[0] = opt->anneal[1] = opt->anneal[2] = 1.0f;
   opt->lr1 = 1e-3f;
   opt->lr_prior = 1e-3f;
   opt->half = TRUE;
@@ -122,10 +123,13 @@ read_tags (Piece *pc, const char *dir, const StrataModelConfig *cfg)
     }
 }
 
-/* Log-mel of @audio_path, cached under @cache_dir. */
+/* The front end's raw input (T, M) of @audio_path, cached under
+ * @cache_dir (the key names the front end). */
 static float *
-load_mel (const char *audio_path, const char *cache_dir, int *T, GError **error)
+load_mel (const char *audio_path, const char *cache_dir, StrataModelFrontend frontend, int *T,
+          GError **error)
 {
+  const int M = _strata_model_frontend_bins (frontend);
   GStatBuf sb;
   if (g_stat (audio_path, &sb) != 0)
     {
@@ -134,19 +138,22 @@ load_mel (const char *audio_path, const char *cache_dir, int *T, GError **error)
                    audio_path, g_strerror (e));
       return NULL;
     }
-  g_autofree char *key = g_strdup_printf ("%s:%lld:%lld", audio_path, (long long) sb.st_size,
-                                          (long long) sb.st_mtime);
+  /* log-mel keys are those of versions 1 and 2, so their caches stay valid */
+  g_autofree char *key = g_strdup_printf ("%s:%lld:%lld%s", audio_path, (long long) sb.st_size,
+                                          (long long) sb.st_mtime,
+                                          frontend == STRATA_MODEL_FRONTEND_LOG_FREQ
+                                          ? ":log-frequency" : "");
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, key, -1);
   g_autofree char *file = g_strconcat (hash, ".mel", NULL);
   g_autofree char *cpath = g_build_filename (cache_dir, file, NULL);
   gchar *data = NULL;
   gsize len = 0;
   if (g_file_get_contents (cpath, &data, &len, NULL) && len >= 8 &&
-      (len - 8) % (128 * sizeof (float)) == 0)
+      (len - 8) % (M * sizeof (float)) == 0)
     {
       gint32 hdr[2];
       memcpy (hdr, data, 8);
-      if (hdr[0] == 0x4c454d53 && (gsize) hdr[1] * 128 * sizeof (float) == len - 8)
+      if (hdr[0] == 0x4c454d53 && (gsize) hdr[1] * M * sizeof (float) == len - 8)
         {
           float *mel = g_malloc (len - 8);
           memcpy (mel, data + 8, len - 8);
@@ -164,14 +171,14 @@ load_mel (const char *audio_path, const char *cache_dir, int *T, GError **error)
   g_autofree float *mono = g_new (float, n);
   for (gint64 i = 0; i < n; i++)
     mono[i] = 0.5f * (s[2 * i] + s[2 * i + 1]);
-  float *mel = _strata_log_mel_raw (mono, n, T);
+  float *mel = _strata_model_input_raw (frontend, mono, n, T);
   if (!mel)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, _("Out of memory for “%s”"),
                    audio_path);
       return NULL;
     }
-  gsize bytes = (gsize) *T * 128 * sizeof (float);
+  gsize bytes = (gsize) *T * M * sizeof (float);
   g_autofree char *blob = g_malloc (bytes + 8);
   gint32 hdr[2] = { 0x4c454d53, *T };
   memcpy (blob, hdr, 8);
@@ -284,7 +291,7 @@ scan_corpus (Trainer *t, char **dirs, GPtrArray *out, GError **error)
             }
           Piece *pc = g_new0 (Piece, 1);
           pc->name = g_strdup (p);
-          pc->mel = load_mel (audio, cache, &pc->T, error);
+          pc->mel = load_mel (audio, cache, t->cfg.frontend, &pc->T, error);
           if (!pc->mel)
             {
               piece_free (pc);
@@ -330,10 +337,25 @@ crop_batch (Trainer *t, GPtrArray *pieces, StrataRng *rng, float *x, int B, int 
     }
 }
 
+/* The variance schedule's factor on s0² of @level before stage-1 step
+ * @step (0-based). */
+static double
+anneal_factor (const StrataTrainOptions *opt, int level, int64_t step)
+{
+  const double u = ((double) step / MAX (opt->steps1, 1) - 0.1) / 0.6;
+  return pow (opt->anneal[level], CLAMP (u, 0.0, 1.0));
+}
+
 static StrataNnStatus
 stage1_step (void *user_data, int64_t step, int micro, float *loss)
 {
   Trainer *t = user_data;
+  /* the schedule scales the s0² the checkpoint holds, step by step, so a
+   * resumed run follows an uninterrupted one */
+  for (int l = 0; micro == 0 && step > 0 && l < 3; l++)
+    if (t->opt->anneal[l] != 1.0f)
+      strata_params_value (&t->vae.params, t->vae.i_s0[l])[0] *=
+        (float) (anneal_factor (t->opt, l, step) / anneal_factor (t->opt, l, step - 1));
   StrataRng rng;
   strata_rng_seed (&rng, t->opt->seed * 1000003u + (uint64_t) step * 64 + (uint64_t) micro);
   crop_batch (t, t->train, &rng, _strata_hqvae_acts_input (t->acts), t->opt->batch1,
@@ -438,7 +460,7 @@ validate1 (Trainer *t)
     }
   for (int k = 0; k < 3; k++)
     t->opt->valid_mse[k] = (float) mse[k];
-  say (t, "  valid hard-code MSE (standardised log-mel; 1.0 = predicting the mean): "
+  say (t, "  valid hard-code MSE (standardised input; 1.0 = predicting the mean): "
        "coarse %.4f  coarse+medium %.4f  all %.4f", mse[0], mse[1], mse[2]);
   return (float) mse[2];
 }
@@ -717,13 +739,13 @@ validate_prior (Trainer *t)
 /* ------------------------------------------------------------ driver */
 
 static void
-standardise (GPtrArray *pieces, const float *mean, const float *sd)
+standardise (GPtrArray *pieces, int M, const float *mean, const float *sd)
 {
   for (guint i = 0; i < pieces->len; i++)
     {
       Piece *pc = pieces->pdata[i];
-      for (size_t k = 0; k < (size_t) pc->T * 128; k++)
-        pc->mel[k] = (pc->mel[k] - mean[k % 128]) / sd[k % 128];
+      for (size_t k = 0; k < (size_t) pc->T * M; k++)
+        pc->mel[k] = (pc->mel[k] - mean[k % M]) / sd[k % M];
     }
 }
 
@@ -736,7 +758,9 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
     _strata_model_config_small (&t->cfg);
   else
     _strata_model_config_default (&t->cfg);
-  t->cfg.n_mels = 128;   /* the corpus is real log-mel */
+  /* the corpus is real audio through the chosen front end */
+  t->cfg.frontend = opt->frontend;
+  t->cfg.n_mels = _strata_model_frontend_bins (opt->frontend);
   t->train = g_ptr_array_new_with_free_func (piece_free);
   t->valid = g_ptr_array_new_with_free_func (piece_free);
   t->timer = g_timer_new ();
@@ -763,8 +787,10 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
   double frames = 0;
   for (guint i = 0; i < t->train->len; i++)
     frames += ((Piece *) t->train->pdata[i])->T;
-  say (t, "corpus: %u training pieces (%.1f min), %u validation pieces; log-mel in %.0f s",
-       t->train->len, frames * 512 / 44100 / 60, t->valid->len, g_timer_elapsed (t->timer, NULL));
+  say (t, "corpus: %u training pieces (%.1f min), %u validation pieces; %s in %.0f s",
+       t->train->len, frames * 512 / 44100 / 60, t->valid->len,
+       opt->frontend == STRATA_MODEL_FRONTEND_LOG_FREQ ? "log-frequency spectra" : "log-mel",
+       g_timer_elapsed (t->timer, NULL));
 
   if (!_strata_hqvae_init (&t->vae, &t->cfg, 0))
     {
@@ -783,23 +809,25 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
       /* per-band statistics of the training corpus */
       float *mean = strata_params_value (&t->vae.params, t->vae.i_mean);
       float *sd = strata_params_value (&t->vae.params, t->vae.i_std);
-      double s1[128] = { 0 }, s2[128] = { 0 }, n = 0;
+      const int M = t->cfg.n_mels;
+      g_autofree double *s1 = g_new0 (double, M), *s2 = g_new0 (double, M);
+      double n = 0;
       for (guint i = 0; i < t->train->len; i++)
         {
           Piece *pc = t->train->pdata[i];
-          for (size_t k = 0; k < (size_t) pc->T * 128; k++)
-            s1[k % 128] += pc->mel[k], s2[k % 128] += (double) pc->mel[k] * pc->mel[k];
+          for (size_t k = 0; k < (size_t) pc->T * M; k++)
+            s1[k % M] += pc->mel[k], s2[k % M] += (double) pc->mel[k] * pc->mel[k];
           n += pc->T;
         }
-      for (int m = 0; m < 128; m++)
+      for (int m = 0; m < M; m++)
         {
           mean[m] = (float) (s1[m] / n);
           sd[m] = (float) sqrt (MAX (s2[m] / n - (s1[m] / n) * (s1[m] / n), 1e-4));
         }
     }
-  standardise (t->train, strata_params_value (&t->vae.params, t->vae.i_mean),
+  standardise (t->train, t->cfg.n_mels, strata_params_value (&t->vae.params, t->vae.i_mean),
                strata_params_value (&t->vae.params, t->vae.i_std));
-  standardise (t->valid, strata_params_value (&t->vae.params, t->vae.i_mean),
+  standardise (t->valid, t->cfg.n_mels, strata_params_value (&t->vae.params, t->vae.i_mean),
                strata_params_value (&t->vae.params, t->vae.i_std));
   t->acts = _strata_hqvae_acts_new (&t->vae, opt->batch1, opt->crop1);
   for (int l = 0; l < 3; l++)
@@ -813,6 +841,10 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
   t->hist = g_new0 (float, 65536);
   if (t->vae.params.step == 0)
     data_init (t);
+  for (int l = 0; l < 3; l++)
+    if (opt->anneal[l] != 1.0f)
+      say (t, "variance schedule: %s s0² × %g between steps %d and %d", strata_level_get_name (l),
+           opt->anneal[l], opt->steps1 / 10, opt->steps1 * 7 / 10);
   if (t->vae.params.step < opt->steps1)
     {
       say (t, "stage 1: %zu parameters, %d steps of %d × %d frames",
@@ -832,7 +864,7 @@ strata_model_train_foundation (StrataTrainOptions *opt, GError **error)
         const int T_pad = (pc->T + 15) / 16 * 16;
         for (int l = 0; l < 3; l++)
           pc->tok[l] = g_new0 (int32_t, T_pad >> (2 * (2 - l)));
-        _strata_model_tokens (&t->vae, pc->mel, pc->T, pc->tok, pc->T_tok, NULL, NULL);
+        _strata_model_tokens (&t->vae, pc->mel, pc->T, pc->tok, pc->T_tok, NULL, NULL, NULL);
       }
   say (t, "tokens extracted (%.0f s)", g_timer_elapsed (t->timer, NULL));
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "strata-types.h"
+#include "model/strata-model.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,12 @@ typedef struct {
   gboolean resume;
   gboolean tiny;           /* the tests' small configuration (widths 16) */
   gboolean half;           /* write F16 weights */
+  StrataModelFrontend frontend;  /* log-mel (versions 1 and 2, the default) or log-frequency */
+  /* Variance schedule per level (coarse first): the quantiser's bound s0²
+   * is multiplied by anneal[l]^u, u rising linearly from 0 at 10 % of the
+   * stage-1 steps to 1 at 70 %, so that s² = 2 s0² sigmoid(θ) must fall
+   * and the posterior sharpen (MODEL-NOTES pitfall 3); 1 = no schedule. */
+  float   anneal[3];
   uint64_t seed;
   int     log_every;       /* steps between progress lines */
   int     valid_every;     /* stage-1 steps between validations */

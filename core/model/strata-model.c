@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dsp/strata-logfreq.h"
 #include "dsp/strata-mel.h"
 #include "io/strata-output.h"
 #include "nn/strata-safetensors.h"
@@ -230,12 +231,13 @@ strata_model_load (const char *path, GError **error)
                    _("Model file “%s”: %s"), path, local->message);
       return NULL;
     }
-  if (cfg.n_mels != 128)
+  const int want_bins = _strata_model_frontend_bins (cfg.frontend);
+  if (cfg.n_mels != want_bins)
     {
       _strata_model_config_clear (&cfg);
       g_set_error (error, STRATA_MODEL_ERROR, STRATA_MODEL_ERROR_INCOMPATIBLE,
-                   _("Model file “%s” expects %d mel bands; Strata computes 128"), path,
-                   cfg.n_mels);
+                   _("Model file “%s” expects %d input bands; its front end gives %d"), path,
+                   cfg.n_mels, want_bins);
       return NULL;
     }
   /* The file's tensors bound what the config may make us allocate. */
@@ -321,7 +323,7 @@ _strata_model_save (const StrataModel *model, const char *path, gboolean half, G
     "strata.format_version", STRATA_WEIGHTS_FORMAT_VERSION,
     "strata.architecture", STRATA_MODEL_ARCHITECTURE,
     "strata.config", config,
-    "strata.frontend", _strata_model_frontend_json (),
+    "strata.frontend", _strata_model_frontend_json (model->vae.cfg.frontend),
     "strata.license", "GPL-3.0-or-later",
     "strata.source", "trained by strata-cli train foundation on Strata's synthetic corpus",
   };
@@ -416,9 +418,19 @@ _strata_log_mel_raw (const float *mono, gint64 n, int *n_frames)
 }
 
 float *
-_strata_model_log_mel (const HqVae *vae, const float *mono, gint64 n, int *n_frames)
+_strata_model_input_raw (StrataModelFrontend frontend, const float *mono, gint64 n,
+                         int *n_frames)
 {
-  float *mel = _strata_log_mel_raw (mono, n, n_frames);
+  if (frontend == STRATA_MODEL_FRONTEND_LOG_MEL)
+    return _strata_log_mel_raw (mono, n, n_frames);
+  /* strata_logfreq() allocates with malloc(), which g_free() releases */
+  return strata_logfreq (mono, n, n_frames);
+}
+
+float *
+_strata_model_input (const HqVae *vae, const float *mono, gint64 n, int *n_frames)
+{
+  float *mel = _strata_model_input_raw (vae->cfg.frontend, mono, n, n_frames);
   if (!mel)
     return NULL;
   const int M = vae->cfg.n_mels;
@@ -437,8 +449,9 @@ _strata_model_log_mel (const HqVae *vae, const float *mono, gint64 n, int *n_fra
 
 gboolean
 _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], int T_level[3],
-                      StrataAbortFunc abort_func, gpointer abort_data)
+                      float *zhat[3], StrataAbortFunc abort_func, gpointer abort_data)
 {
+  const int d = vae->cfg.code_dim;
   const int M = vae->cfg.n_mels;
   const int T_pad = (T + 15) / 16 * 16;
   for (int l = 0; l < 3; l++)
@@ -450,6 +463,7 @@ _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], i
   /* silence in standardised units, for padding past the end */
   const float *mean = strata_params_value (&vae->params, vae->i_mean);
   const float *sd = strata_params_value (&vae->params, vae->i_std);
+  const float silence = _strata_model_frontend_silence (vae->cfg.frontend);
   gboolean ok = TRUE;
   for (int s = 0; s < T_pad; s += TOK_CHUNK)
     {
@@ -467,7 +481,7 @@ _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], i
       for (int t = 0; t < win; t++)
         for (int m = 0; m < M; m++)
           x[(size_t) t * M + m] = w0 + t < T ? mel[(size_t) (w0 + t) * M + m]
-                                             : (logf (1e-5f) - mean[m]) / sd[m];
+                                             : (silence - mean[m]) / sd[m];
       _strata_hqvae_forward (vae, a, false, NULL, 1.0f, 3, NULL);
       const int e = MIN (s + TOK_CHUNK, T_pad);
       for (int l = 0; l < 3; l++)
@@ -476,6 +490,11 @@ _strata_model_tokens (HqVae *vae, const float *mel, int T, int32_t *tokens[3], i
           const int32_t *idx = _strata_hqvae_acts_tokens (a, l);
           for (int t = s >> sh; t < e >> sh; t++)
             tokens[l][t] = idx[t - (w0 >> sh)];
+          int N;
+          const float *z = _strata_hqvae_acts_zhat (a, l, &N);
+          for (int t = s >> sh; zhat && t < e >> sh; t++)
+            memcpy (zhat[l] + (size_t) t * d, z + (size_t) (t - (w0 >> sh)) * d,
+                    (size_t) d * sizeof (float));
         }
     }
   _strata_hqvae_acts_free (a);

@@ -35,6 +35,14 @@
 
 G_BEGIN_DECLS
 
+/* A model's input spectrogram (strata.config "frontend"; absent means
+ * log-mel, so version 1 and 2 files load unchanged). */
+typedef enum {
+  STRATA_MODEL_FRONTEND_LOG_MEL,      /* 128 Slaney mels, STFT 2048, ln (max (mel, 1e-5)) */
+  STRATA_MODEL_FRONTEND_LOG_FREQ,     /* core/dsp/strata-logfreq: 264 bins, STFT 4096 */
+} StrataModelFrontend;
+
+
 #define STRATA_MODEL_ERROR (strata_model_error_quark ())
 GQuark strata_model_error_quark (void);
 

@@ -392,15 +392,31 @@ abort_after (void *data)
   return --*calls < 0;
 }
 
+static StrataAudio *tone_audio (double seconds);
+
+/* Keeps the initial s0² of the fine level from the "init fine" line. */
+static void
+log_fine_s0 (const char *line, void *user_data)
+{
+  const char *at = strstr (line, "init fine:");
+  if (at && strstr (at, "s0² "))
+    *(double *) user_data = g_ascii_strtod (strstr (at, "s0² ") + strlen ("s0² "), NULL);
+  g_test_message ("%s", line);
+}
+
 /* `train foundation --resume` after a stop continues bit-identically: the
  * same weights file as an uninterrupted run (one OpenBLAS thread), with
+ * the log-frequency front end and a variance schedule that the stop cuts
+ * in the middle, and with
  * dead codes re-seeded after the checkpoint at step 400 that died before it
  * (at steps 549 and 649 here; their ages are in the checkpoint). */
 static void
-test_train_resume (void)
+test_train_resume (gconstpointer data)
 {
+  /* 1: the log-frequency front end with a variance schedule */
+  const gboolean logfreq = GPOINTER_TO_INT (data);
   g_autofree char *corpus = tmp_path ("resume-corpus");
-  g_mkdir_with_parents (corpus, 0755);
+  g_mkdir_with_parents (corpus, 0755);   /* written again by the second run: same bytes */
   for (int k = 0; k < 3; k++)
     {
       gint64 n;
@@ -410,10 +426,12 @@ test_train_resume (void)
       g_assert_true (strata_audio_write (path, s, n, 2, 44100, STRATA_AUDIO_FORMAT_WAV_F32, NULL));
     }
   char *dirs[] = { corpus, NULL };
-  g_autofree char *straight = tmp_path ("straight.safetensors");
-  g_autofree char *stopped = tmp_path ("stopped.safetensors");
+  g_autofree char *straight = tmp_path (logfreq ? "straight-lf.safetensors"
+                                                 : "straight.safetensors");
+  g_autofree char *stopped = tmp_path (logfreq ? "stopped-lf.safetensors" : "stopped.safetensors");
   strata_nn_set_num_threads (1);
   int reseeded_straight = 0;
+  double s0_fine = 0.0;
   for (int run = 0; run < 3; run++)   /* straight; stopped; resumed */
     {
       StrataTrainOptions opt;
@@ -421,11 +439,16 @@ test_train_resume (void)
       opt.corpus_dirs = dirs;
       opt.output = run == 0 ? straight : stopped;
       opt.tiny = TRUE;
+      if (logfreq)
+        {
+          opt.frontend = STRATA_MODEL_FRONTEND_LOG_FREQ;
+          opt.anneal[1] = 0.5f, opt.anneal[2] = 0.1f;
+        }
       opt.steps1 = 1000, opt.batch1 = 2, opt.crop1 = 64;
       for (int l = 0; l < 3; l++)
         opt.steps_prior[l] = 30, opt.batch_prior[l] = 2;
       opt.log_every = 100, opt.valid_every = 100;
-      opt.log = log_quiet;
+      opt.log = log_fine_s0, opt.log_data = &s0_fine;
       opt.resume = run == 2;
       int calls = 460;   /* a few for the corpus scan, then one a step: stops near step 455 */
       if (run == 1)
@@ -445,10 +468,11 @@ test_train_resume (void)
       g_test_message ("run %d: %d codes re-seeded", run, r);
       if (run == 0)
         reseeded_straight = r;
-      else
+      else if (!logfreq)
         g_assert_cmpint (r, >, 0);   /* the resumed part re-seeded codes too */
     }
-  g_assert_cmpint (reseeded_straight, >, 0);
+  if (!logfreq)
+    g_assert_cmpint (reseeded_straight, >, 0);
   gchar *a, *b;
   gsize na, nb;
   g_assert_true (g_file_get_contents (straight, &a, &na, NULL));
@@ -457,6 +481,23 @@ test_train_resume (void)
   g_assert_true (memcmp (a, b, na) == 0);
   g_free (a);
   g_free (b);
+  if (!logfreq)
+    return;
+  /* the file reads the log-frequency bins, and the schedule ran its course */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StrataModel) m = strata_model_load (straight, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (m->vae.cfg.frontend, ==, STRATA_MODEL_FRONTEND_LOG_FREQ);
+  g_assert_cmpint (m->vae.cfg.n_mels, ==, 264);
+  const float s0_end = strata_params_value (&m->vae.params, m->vae.i_s0[2])[0];
+  g_assert_cmpfloat (s0_fine, >, 0.0);
+  g_assert_cmpfloat_with_epsilon (s0_end / s0_fine, 0.1, 1e-3);
+  g_autoptr (StrataAudio) audio = tone_audio (1.0);
+  g_autoptr (StrataFeatures) f = strata_model_extract (m, audio, NULL, NULL, NULL, NULL, NULL,
+                                                       &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (f->level[2].T, ==, ((int) (44100 / 512 + 1) + 15) / 16 * 16);
+  g_assert_cmpint (f->section_basis.D_mel, ==, 264);
 }
 
 /* A damaged manifest, a manifest naming a missing file, and one whose only
@@ -642,7 +683,7 @@ write_valid_model (const char *name)
 }
 
 typedef enum { EDIT_DROP, EDIT_EXTRA, EDIT_SHAPE, EDIT_NAN, EDIT_ARCH, EDIT_CONFIG,
-               EDIT_HUGE } Edit;
+               EDIT_HUGE, EDIT_FRONTEND, EDIT_FRONTEND_BINS } Edit;
 
 /* Rewrites @src with one change. */
 static char *
@@ -680,6 +721,16 @@ write_edited (const char *src, Edit edit, const char *name)
     {
       g_free (config);
       config = g_strdup ("{\"n_mels\": 128}");
+    }
+  if (edit == EDIT_FRONTEND || edit == EDIT_FRONTEND_BINS)
+    {
+      /* an unknown front end; the log-frequency one over 128-band weights */
+      g_assert_true (g_str_has_prefix (config, "{\"n_mels\""));
+      char *c2 = g_strconcat (edit == EDIT_FRONTEND ? "{\"frontend\":\"cqt\","
+                                                    : "{\"frontend\":\"log-frequency\",",
+                              config + 1, NULL);
+      g_free (config);
+      config = c2;
     }
   if (edit == EDIT_HUGE)
     {
@@ -759,6 +810,8 @@ test_bad_files (void)
     { EDIT_ARCH, STRATA_MODEL_ERROR_INCOMPATIBLE, "strata-separator" },
     { EDIT_CONFIG, STRATA_MODEL_ERROR_INVALID, "strata.config" },
     { EDIT_HUGE, STRATA_MODEL_ERROR_INVALID, "fewer weights" },
+    { EDIT_FRONTEND, STRATA_MODEL_ERROR_INVALID, "frontend" },
+    { EDIT_FRONTEND_BINS, STRATA_MODEL_ERROR_INCOMPATIBLE, "front end gives 264" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -1311,7 +1364,9 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/model/prior/causal", test_prior_causal);
   g_test_add_func ("/strata/model/train/smoke", test_train_smoke);
   g_test_add_func ("/strata/model/train/bad-corpus", test_train_bad_corpus);
-  g_test_add_func ("/strata/model/train/resume", test_train_resume);
+  g_test_add_data_func ("/strata/model/train/resume", GINT_TO_POINTER (0), test_train_resume);
+  g_test_add_data_func ("/strata/model/train/resume-log-frequency", GINT_TO_POINTER (1),
+                        test_train_resume);
   g_test_add_func ("/strata/model/extract/options", test_extract);
   g_test_add_func ("/strata/model/load/bad-files", test_bad_files);
   g_test_add_func ("/strata/model/npz/numpy", test_npz);

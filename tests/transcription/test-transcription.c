@@ -20,6 +20,7 @@
 #include "tasks/transcription/strata-transcription-train.h"
 
 #define P88 STRATA_TRANSCRIPTION_N_PITCHES
+#define FRONTEND_SHA256 "b47db7ad020cd37f0a9099a6bdf2293d9549ea4b1bbf0c0c478a220fe3722fa3"
 
 static GArray *
 notes_of (const double (*rows)[4], int n)
@@ -31,6 +32,48 @@ notes_of (const double (*rows)[4], int n)
       g_array_append_val (a, x);
     }
   return a;
+}
+
+/* ------------------------------------------------------------ front end */
+
+/* The front end on three sines (A2, A4, C8) over a little noise: each
+ * sine peaks within a bin of its pitch, and the bytes are those of the
+ * first version of this front end (the head was trained on them), SHA-256
+ * taken before it moved to core/dsp. */
+static void
+test_frontend (void)
+{
+  const int64_t n = 2 * 44100;
+  g_autofree float *x = g_new (float, n);
+  StrataRng rng;
+  strata_rng_seed (&rng, 5);
+  for (int64_t i = 0; i < n; i++)
+    {
+      double t = (double) i / 44100;
+      x[i] = (float) (0.2 * sin (2 * G_PI * 110.0 * t) + 0.2 * sin (2 * G_PI * 440.0 * t) +
+                      0.1 * sin (2 * G_PI * 4186.01 * t)) + 1e-3f * strata_rng_normal (&rng);
+    }
+  int T = 0;
+  g_autofree float *spec = strata_transcription_frontend (x, n, &T);
+  g_assert_nonnull (spec);
+  g_assert_cmpint (T, ==, n / 512 + 1);
+  const int NB = STRATA_TRANSCRIPTION_N_BINS;
+  const float *row = spec + (size_t) (T / 2) * NB;
+  const int pitches[] = { 45, 69, 108 };
+  for (guint k = 0; k < G_N_ELEMENTS (pitches); k++)
+    {
+      const int centre = 1 + 3 * (pitches[k] - 21);
+      int best = MAX (centre - 4, 0);
+      for (int b = best; b <= MIN (centre + 4, NB - 1); b++)
+        if (row[b] > row[best])
+          best = b;
+      g_assert_cmpint (ABS (best - centre), <=, 1);   /* a third of a semitone */
+    }
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) spec,
+                                                      (gsize) T * NB * sizeof (float));
+  if (g_test_verbose ())
+    g_test_message ("front end SHA-256 %s", sha);
+  g_assert_cmpstr (sha, ==, FRONTEND_SHA256);
 }
 
 /* ------------------------------------------------------------ scores */
@@ -721,6 +764,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/transcription/frontend", test_frontend);
   g_test_add_func ("/transcription/scores/hand", test_scores_hand);
   g_test_add_func ("/transcription/scores/one-to-one", test_scores_one_to_one);
   g_test_add_func ("/transcription/scores/tolerances", test_scores_tolerances);
