@@ -39,8 +39,8 @@ case "$cmd" in
     # The core and its tests again under AddressSanitizer + UBSan.
     setup build-asan -Dgui=false -Db_sanitize=address,undefined -Db_lundef=false
     # Sanitized code runs 2-3 times slower: the timeouts scale with it.
-    meson test -C build-asan --print-errorlogs --num-processes 2 --suite core \
-      --timeout-multiplier 3
+    STRATA_TEST_TIME_SCALE=3 meson test -C build-asan --print-errorlogs --num-processes 2 \
+      --suite core --timeout-multiplier 3
     # A short libFuzzer run of each fuzzer (clang, ASan, UBSan): 4 x 12 s.
     sh tests/fuzz/run-fuzz.sh 12
     echo "strata: all tests passed"
