@@ -16,11 +16,17 @@ void
 _strata_window_set_track_actions_enabled (StrataWindow *self, gboolean enabled)
 {
   static const char *names[] = { "export-picture", "play-pause", "stop", "skip-backward", "skip-forward",
-                                 "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop" };
+                                 "zoom-in", "zoom-out", "zoom-fit", "clear-selection", "loop",
+                                 "separate" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), names[i])),
-                                 enabled);
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), names[i]);
+
+      /* (the window's parts add their actions one after the other) */
+      if (action != NULL)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+    }
 }
 
 /* ---- export ------------------------------------------------------------------ */
@@ -278,6 +284,7 @@ cancel_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     strata_feature_controller_cancel (self->features);
   _strata_window_transcription_cancel (self);
   _strata_window_stems_cancel (self);
+  strata_task_slot_cancel (&self->separation_slot);
 }
 
 static void

@@ -68,6 +68,7 @@ struct _StrataWindow
   char *stems_origin;            /* (nullable) */
   char *stems_job_origin;        /* (nullable) of the job in stems_slot */
   StrataTaskSlot stems_slot;
+  StrataTaskSlot separation_slot; /* strata-window-separation.c */
   GtkWidget *similar_page;       /* the similarity search's side page (the panel owns it) */
 };
 
@@ -80,6 +81,9 @@ void _strata_window_show_save_dialog          (StrataWindow *self, const char *t
                                                const char *suffix, GCallback response_cb);
 void _strata_window_features_init             (StrataWindow *self);
 void _strata_window_features_dispose          (StrataWindow *self);
+void _strata_window_separation_init           (StrataWindow *self);
+void _strata_window_separation_cancel         (StrataWindow *self);
+gboolean _strata_window_separation_busy       (StrataWindow *self);
 void _strata_window_markers_init              (StrataWindow *self);
 void _strata_window_markers_reset             (StrataWindow *self);
 void _strata_window_markers_dispose           (StrataWindow *self);

@@ -268,6 +268,7 @@ _strata_window_set_track (StrataWindow *self, StrataTrack *track)
                              strata_track_ref (track), (GDestroyNotify) strata_track_unref);
   strata_feature_controller_set_track (self->features, track);
   _strata_window_markers_reset (self);
+  _strata_window_separation_cancel (self);
   _strata_window_transcription_set_track (self, track);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, basename);
@@ -424,6 +425,7 @@ strata_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   _strata_window_features_dispose (self);
   _strata_window_markers_dispose (self);
+  _strata_window_separation_cancel (self);
   _strata_window_transcription_dispose (self);
   g_clear_object (&self->player);
   g_clear_object (&self->engine);
@@ -604,6 +606,7 @@ strata_window_new (GtkApplication *app, StrataEngine *engine)
                                stage_to_text, NULL, NULL, NULL);
   _strata_window_features_init (self);
   _strata_window_markers_init (self);
+  _strata_window_separation_init (self);
   _strata_window_transcription_init (self);
   return self;
 }

@@ -596,6 +596,40 @@ test_new_track_and_drop (void)
   g_assert_nonnull (strstr (strata_window_get_error (window), "longer and was cut"));
 }
 
+/* Separate Stems: the track's six stems from the separation head become
+ * the stem lanes, and they add up to the track. */
+static void
+test_separate (void)
+{
+  StrataPlaybackMix *mix = strata_window_get_playback_mix (window);
+  StrataAudio *track = strata_track_get_audio (strata_window_get_track (window));
+  const gint64 n = strata_audio_get_n_frames (track);
+  const float *x = strata_audio_get_samples (track);
+  g_autofree double *sum = g_new0 (double, 2 * n);
+  double worst = 0.0;
+
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "separate"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.separate", NULL));
+  g_assert_true (strata_test_wait (stems_shown, GUINT_TO_POINTER (6), 60000));
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("stem-%u", i);
+      StrataAudio *stem = strata_playback_mix_get_channel_audio (mix, id);
+      const float *y;
+
+      g_assert_nonnull (stem);
+      g_assert_cmpint (strata_audio_get_n_frames (stem), ==, n);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (g_ptr_array_index (window->stem_lanes, i))));
+      y = strata_audio_get_samples (stem);
+      for (gint64 k = 0; k < 2 * n; k++)
+        sum[k] += y[k];
+    }
+  for (gint64 k = 0; k < 2 * n; k++)
+    worst = MAX (worst, fabs (sum[k] - x[k]));
+  g_test_message ("six separated stems; largest |sum - track| %.2g", worst);
+  g_assert_cmpfloat (worst, <, 1e-4);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -637,6 +671,7 @@ main (int argc, char **argv)
   g_test_add_func ("/strata/ui/stems/export", test_export);
   g_test_add_func ("/strata/ui/stems/overlay", test_overlay);
   g_test_add_func ("/strata/ui/stems/new-track-and-drop", test_new_track_and_drop);
+  g_test_add_func ("/strata/ui/stems/separate", test_separate);
   ret = g_test_run ();
 
   gtk_window_destroy (GTK_WINDOW (window));
