@@ -12,48 +12,6 @@
 #include "tasks/separation/strata-separation-task.h"
 #include "strata-window-private.h"
 
-typedef struct {
-  char *path;
-  char *hash;
-  StrataAudio *audio;
-} SeparateJob;
-
-static void
-separate_job_free (gpointer data)
-{
-  SeparateJob *sj = data;
-  g_free (sj->path);
-  g_free (sj->hash);
-  strata_audio_unref (sj->audio);
-  g_free (sj);
-}
-
-/* On the worker: the head (and the foundation model when it takes
- * features) from the registry, then the task through the engine's cache. */
-static gpointer
-separate_job_run (StrataJob *job, gpointer data, GError **error)
-{
-  SeparateJob *sj = data;
-  g_autoptr(StrataSeparator) head = NULL;
-  g_autoptr(StrataModel) foundation = NULL;
-  StrataSeparationTaskInput *input;
-  StrataTaskContext ctx;
-  gpointer result;
-
-  strata_job_progress (job, 0.0, "separation");
-  head = strata_model_registry_get (&strata_separation_model_kind, NULL, error);
-  if (head == NULL)
-    return NULL;
-  if (strata_separator_get_config (head)->features
-      && (foundation = strata_model_registry_get_foundation (NULL, error)) == NULL)
-    return NULL;
-  input = strata_separation_task_input_new (head, foundation, sj->path, sj->hash, sj->audio, NULL);
-  strata_task_context_init_for_job (&ctx, job);
-  result = strata_task_run (&strata_separation_task, input, &ctx, error);
-  strata_separation_task_input_free (input);
-  return result;
-}
-
 static void
 separate_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
@@ -84,20 +42,18 @@ static void
 separate_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   StrataWindow *self = user_data;
-  SeparateJob *sj;
   GCancellable *cancellable;
 
   if (self->track == NULL)
     return;
-  sj = g_new0 (SeparateJob, 1);
-  sj->path = g_strdup (strata_track_get_path (self->track));
-  sj->hash = g_strdup (strata_track_get_hash (self->track));
-  sj->audio = strata_audio_ref (strata_track_get_audio (self->track));
   cancellable = strata_task_slot_restart (&self->separation_slot);
-  strata_engine_run_async (self->engine, "separation", separate_job_run, sj, separate_job_free,
-                           (GDestroyNotify) strata_stems_free, cancellable,
-                           strata_task_slot_ready,
-                           strata_task_slot_bind (&self->separation_slot, self, separate_done_cb));
+  strata_head_task_run_async (self->engine, &strata_separation_head_task,
+                              strata_track_get_path (self->track),
+                              strata_track_get_hash (self->track),
+                              strata_track_get_audio (self->track), cancellable,
+                              strata_task_slot_ready,
+                              strata_task_slot_bind (&self->separation_slot, self,
+                                                     separate_done_cb));
 }
 
 static const GActionEntry separation_entries[] = {

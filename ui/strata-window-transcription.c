@@ -506,49 +506,6 @@ drag_prepare_cb (GtkDragSource *source, double x, double y, StrataWindowTranscri
 
 /* ---- the transcription job -------------------------------------------------------- */
 
-typedef struct {
-  char *path;
-  char *hash;
-  StrataAudio *audio;
-} TranscribeJob;
-
-static void
-transcribe_job_free (gpointer data)
-{
-  TranscribeJob *tj = data;
-  g_free (tj->path);
-  g_free (tj->hash);
-  strata_audio_unref (tj->audio);
-  g_free (tj);
-}
-
-/* On the worker: the models from the registry (loaded once a process),
- * then the task through the engine's cache. */
-static gpointer
-transcribe_job_run (StrataJob *job, gpointer data, GError **error)
-{
-  TranscribeJob *tj = data;
-  g_autoptr(StrataTranscriber) head = NULL;
-  g_autoptr(StrataModel) foundation = NULL;
-  StrataTranscriptionTaskInput *input;
-  StrataTaskContext ctx;
-  gpointer result;
-
-  strata_job_progress (job, 0.0, "transcription");
-  head = strata_model_registry_get (&strata_transcription_model_kind, NULL, error);
-  if (head == NULL)
-    return NULL;
-  if (strata_transcriber_get_config (head)->features
-      && (foundation = strata_model_registry_get_foundation (NULL, error)) == NULL)
-    return NULL;
-  input = strata_transcription_task_input_new (head, foundation, tj->path, tj->hash, tj->audio,
-                                               NULL);
-  strata_task_context_init_for_job (&ctx, job);
-  result = strata_task_run (&strata_transcription_task, input, &ctx, error);
-  strata_transcription_task_input_free (input);
-  return result;
-}
-
 static void
 transcribe_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gboolean current)
 {
@@ -584,7 +541,6 @@ transcribe_done_cb (gpointer owner, GObject *source, GAsyncResult *result, gbool
 static void
 start (StrataWindowTranscription *self)
 {
-  TranscribeJob *tj;
   GCancellable *cancellable;
 
   strata_task_slot_drop (&self->slot);
@@ -606,15 +562,13 @@ start (StrataWindowTranscription *self)
     return;
 
   strata_piano_roll_lane_set_message (self->lane, _("Transcribing…"));
-  tj = g_new0 (TranscribeJob, 1);
-  tj->path = g_strdup (strata_track_get_path (self->track));
-  tj->hash = g_strdup (strata_track_get_hash (self->track));
-  tj->audio = strata_audio_ref (strata_track_get_audio (self->track));
   cancellable = strata_task_slot_restart (&self->slot);
-  strata_engine_run_async (self->engine, "transcription", transcribe_job_run, tj,
-                           transcribe_job_free, (GDestroyNotify) strata_transcription_free,
-                           cancellable, strata_task_slot_ready,
-                           strata_task_slot_bind (&self->slot, self, transcribe_done_cb));
+  strata_head_task_run_async (self->engine, &strata_transcription_head_task,
+                              strata_track_get_path (self->track),
+                              strata_track_get_hash (self->track),
+                              strata_track_get_audio (self->track), cancellable,
+                              strata_task_slot_ready,
+                              strata_task_slot_bind (&self->slot, self, transcribe_done_cb));
 }
 
 static void

@@ -176,6 +176,39 @@ test_miss_hit (void)
   fixture_clear (&fx);
 }
 
+/* The head's road from a track (strata_head_task_run, what the window
+ * runs): the registry's head, the same cache entry, the same notes. */
+static void
+test_head_task (void)
+{
+  Fixture fx;
+  fixture_init (&fx, "cache-head");
+  StrataTranscriptionTaskInput in = make_input (&fx);
+  g_autoptr (StrataTranscription) by_task = run (&fx, &in);
+  const guint c0 = strata_task_get_n_computed (&strata_transcription_task);
+  g_autoptr (GError) error = NULL;
+  StrataTaskContext ctx;
+
+  strata_task_context_init (&ctx, fx.cache, NULL, NULL, NULL);
+  g_autoptr (StrataTranscription) by_head = strata_head_task_run (&strata_transcription_head_task,
+                                                                  wav, fx.hash, NULL, &ctx, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (by_head);
+  g_assert_cmpuint (strata_task_get_n_computed (&strata_transcription_task), ==, c0);
+  assert_same (by_task, by_head);
+
+  /* a file that is not there: the task's error, no result */
+  g_clear_pointer (&by_head, strata_transcription_free);
+  {
+    StrataTaskContext fresh;
+    strata_task_context_init (&fresh, fx.cache, NULL, NULL, NULL);
+    g_assert_null (strata_head_task_run (&strata_transcription_head_task, "/nonexistent/x.wav",
+                                         "00", NULL, &fresh, &error));
+    g_assert_nonnull (error);
+  }
+  fixture_clear (&fx);
+}
+
 static void
 test_option_misses (void)
 {
@@ -418,6 +451,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("strata-trtask-XXXXXX", NULL);
   wav = write_tones ("tones.wav");
   g_test_add_func ("/transcription-task/miss-hit", test_miss_hit);
+  g_test_add_func ("/transcription-task/head-task", test_head_task);
   g_test_add_func ("/transcription-task/option-misses", test_option_misses);
   g_test_add_func ("/transcription-task/damaged-entry", test_damaged_entry);
   g_test_add_func ("/transcription-task/cancel", test_cancel);

@@ -339,3 +339,27 @@ const StrataTaskKind strata_separation_task = {
   .deserialize = separation_deserialize,
   .free = (GDestroyNotify) strata_stems_free,
 };
+
+/* ---- the head's road from a track (strata-head-task.h) ---------------------------- */
+
+static gboolean
+separation_takes_features (gconstpointer head)
+{
+  return strata_separator_get_config (head)->features;
+}
+
+static gpointer
+separation_head_input_new (gpointer head, StrataModel *foundation, const char *path,
+                           const char *hash, StrataAudio *audio)
+{
+  return strata_separation_task_input_new (head, foundation, path, hash, audio, NULL);
+}
+
+const StrataHeadTask strata_separation_head_task = {
+  .name = "separation",
+  .head_kind = &strata_separation_model_kind,
+  .takes_features = separation_takes_features,
+  .input_new = separation_head_input_new,
+  .input_free = (GDestroyNotify) strata_separation_task_input_free,
+  .task = &strata_separation_task,
+};

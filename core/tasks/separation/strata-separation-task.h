@@ -26,6 +26,7 @@
  */
 #pragma once
 
+#include "tasks/strata-head-task.h"
 #include "tasks/strata-task.h"
 #include "tasks/strata-model-registry.h"
 #include "tasks/separation/strata-separation.h"
@@ -107,5 +108,8 @@ GBytes      *strata_stems_to_bytes   (const StrataStems *stems);
  * Returns: (transfer full) (nullable): the stems
  */
 StrataStems *strata_stems_from_bytes (GBytes *bytes, gint64 n_frames, GError **error);
+
+/* The default head, all six stems, from a track (the window's road). */
+extern const StrataHeadTask strata_separation_head_task;
 
 G_END_DECLS

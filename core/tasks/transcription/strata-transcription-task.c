@@ -350,3 +350,27 @@ const StrataTaskKind strata_transcription_task = {
   .deserialize = transcription_deserialize,
   .free = (GDestroyNotify) strata_transcription_free,
 };
+
+/* ---- the head's road from a track (strata-head-task.h) ---------------------------- */
+
+static gboolean
+transcription_takes_features (gconstpointer head)
+{
+  return strata_transcriber_get_config (head)->features;
+}
+
+static gpointer
+transcription_head_input_new (gpointer head, StrataModel *foundation, const char *path,
+                              const char *hash, StrataAudio *audio)
+{
+  return strata_transcription_task_input_new (head, foundation, path, hash, audio, NULL);
+}
+
+const StrataHeadTask strata_transcription_head_task = {
+  .name = "transcription",
+  .head_kind = &strata_transcription_model_kind,
+  .takes_features = transcription_takes_features,
+  .input_new = transcription_head_input_new,
+  .input_free = (GDestroyNotify) strata_transcription_task_input_free,
+  .task = &strata_transcription_task,
+};

@@ -36,6 +36,7 @@
  */
 #pragma once
 
+#include "tasks/strata-head-task.h"
 #include "tasks/strata-task.h"
 #include "tasks/strata-model-registry.h"
 #include "tasks/transcription/strata-transcription.h"
@@ -128,5 +129,8 @@ GBytes *strata_transcription_to_bytes   (const StrataTranscription *result);
 StrataTranscription *strata_transcription_from_bytes (GBytes *bytes, GError **error);
 void    strata_transcription_free       (StrataTranscription *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataTranscription, strata_transcription_free)
+
+/* The default head with default decoding, from a track (the window's road). */
+extern const StrataHeadTask strata_transcription_head_task;
 
 G_END_DECLS
